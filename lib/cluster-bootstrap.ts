@@ -1,0 +1,61 @@
+import { Chart, type App } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { ClusterComponent } from './component';
+import { FlannelComponent } from './components/flannel';
+import type { ClusterConfig } from './config/cluster-config';
+
+/** The components this library ships, in the order their charts are synthesized. */
+export function builtInComponents(): ClusterComponent[] {
+  return [new FlannelComponent()];
+}
+
+export interface ClusterBootstrapProps {
+  /** The validated cluster config (`parseClusterConfig` / `loadClusterConfig`). */
+  readonly config: ClusterConfig;
+  /**
+   * The components to consider; each one the config enables gets its own chart.
+   * @default builtInComponents()
+   */
+  readonly components?: readonly ClusterComponent[];
+}
+
+const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * Composes the cluster bootstrap: one chart per enabled component, each a direct child of the app so
+ * `dist/` gets one file per component (`dist/<id>.k8s.yaml`).
+ */
+export class ClusterBootstrap {
+  /** Chart of each enabled component, by component id, in synthesis order. */
+  readonly charts = new Map<string, Chart>();
+  /** The construct each enabled component added, by component id (for patching its objects). */
+  readonly components = new Map<string, Construct>();
+  /** Every component considered, enabled or not, in order. */
+  readonly registered: readonly ClusterComponent[];
+
+  constructor(
+    readonly app: App,
+    props: ClusterBootstrapProps,
+  ) {
+    this.registered = props.components ?? builtInComponents();
+    const seen = new Set<string>();
+    for (const component of this.registered) {
+      if (!KEBAB_CASE.test(component.id)) {
+        throw new Error(`component id "${component.id}" must be kebab-case (it names the chart and dist/${component.id}.k8s.yaml)`);
+      }
+      if (seen.has(component.id)) {
+        throw new Error(`two components have the id "${component.id}"; replace the built-in one instead of adding a second`);
+      }
+      seen.add(component.id);
+      if (!component.isEnabled(props.config)) continue;
+      const chart = new Chart(app, component.id, { disableResourceNameHashes: true });
+      this.charts.set(component.id, chart);
+      this.components.set(component.id, component.addTo(chart, props.config));
+    }
+  }
+
+  /** The component with this id, if enabled. */
+  component<T extends Construct = Construct>(id: string): T | undefined {
+    return this.components.get(id) as T | undefined;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { ClusterConfig } from './config/cluster-config';
+
+/**
+ * The add-on contract. A component has a kebab-case `id`, which names its chart and its output file
+ * (`dist/<id>.k8s.yaml`), says from the cluster config whether it is enabled, and adds its objects to
+ * the chart it is given. Everything it needs comes from the validated `ClusterConfig`: a component never
+ * re-derives a network fact. App repos implement this interface to add or replace components.
+ */
+export interface ClusterComponent {
+  readonly id: string;
+  /** Whether this cluster config turns the component on. */
+  isEnabled(config: ClusterConfig): boolean;
+  /** The component's release, for the synth summary (e.g. `v0.28.9`). */
+  version(config: ClusterConfig): string;
+  /** Adds the component's API objects under `chart` and returns the construct holding them. */
+  addTo(chart: Chart, config: ClusterConfig): Construct;
+}

@@ -1,0 +1,52 @@
+import type { NetworkFacts, ResolvedVxlan } from '../../config/cluster-config';
+import type { KubeProxyMode } from '../../config/types';
+
+/** Flannel's `net-conf.json`: the pod network and the VXLAN backend. */
+export interface FlannelNetConf {
+  readonly Network?: string;
+  readonly EnableIPv4?: boolean;
+  readonly EnableIPv6?: boolean;
+  readonly IPv6Network?: string;
+  readonly EnableNFTables: boolean;
+  readonly Backend: {
+    readonly Type: 'vxlan';
+    readonly VNI: number;
+    readonly Port: number;
+    readonly DirectRouting?: boolean;
+    readonly MTU?: number;
+  };
+}
+
+/**
+ * Builds net-conf.json from the cluster's pod CIDRs (never typed twice) and the resolved VXLAN options.
+ * Flannel uses nftables for its own masquerade rules when kube-proxy runs in nftables mode, so nodes
+ * need no iptables tooling.
+ */
+export function flannelNetConf(network: NetworkFacts, vxlan: ResolvedVxlan, kubeProxyMode: KubeProxyMode): FlannelNetConf {
+  const v4 = network.podCidrs.find((c) => c.family === 4);
+  const v6 = network.podCidrs.find((c) => c.family === 6);
+  return {
+    ...(v4 ? { Network: v4.toString() } : { EnableIPv4: false }),
+    ...(v6 ? { EnableIPv6: true, IPv6Network: v6.toString() } : {}),
+    EnableNFTables: kubeProxyMode === 'nftables',
+    Backend: {
+      Type: 'vxlan',
+      VNI: vxlan.vni,
+      Port: vxlan.port,
+      ...(vxlan.directRouting ? { DirectRouting: true } : {}),
+      ...(vxlan.mtu !== undefined ? { MTU: vxlan.mtu } : {}),
+    },
+  };
+}
+
+/** The CNI conflist flannel's init container installs on every Linux node (`10-flannel.conflist`). */
+export function flannelCniConf(): object {
+  return {
+    name: 'cbr0',
+    cniVersion: '0.3.1',
+    plugins: [
+      { type: 'flannel', delegate: { hairpinMode: true, isDefaultGateway: true } },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  };
+}

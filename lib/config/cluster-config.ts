@@ -1,0 +1,63 @@
+import type { Cidr, IpAddress } from './cidr';
+import type { FlannelVersion, KubeProxyMode } from './types';
+
+/** A parsed Kubernetes release. */
+export interface KubernetesVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  /** `1.35.4` */
+  readonly semver: string;
+  /** `v1.35.4`, the form image tags use. */
+  readonly tag: string;
+}
+
+/**
+ * Network facts derived once from the validated config. Components read these and never compute
+ * addresses themselves, so the kubelet's clusterDNS, the kube-dns Service and NodeLocal DNS agree.
+ */
+export interface NetworkFacts {
+  /** Pod CIDRs, IPv4 first when dual-stack. */
+  readonly podCidrs: readonly Cidr[];
+  /** Service CIDRs, same family order as `podCidrs`. */
+  readonly serviceCidrs: readonly Cidr[];
+  /** ClusterIP of the `kubernetes` Service: first address of the first service CIDR (API server cert SAN). */
+  readonly firstServiceIP: IpAddress;
+  /** ClusterIP of the `kube-dns` Service; also the kubelet `clusterDNS`. */
+  readonly dnsServiceIP: IpAddress;
+  /** Link-local address NodeLocal DNSCache binds on every node. */
+  readonly nodeLocalDnsIP: IpAddress;
+  /** Cluster DNS domain, e.g. `cluster.local`. */
+  readonly dnsDomain: string;
+}
+
+export interface ResolvedVxlan {
+  readonly vni: number;
+  readonly port: number;
+  readonly directRouting: boolean;
+  readonly mtu?: number;
+}
+
+export interface ResolvedFlannelConfig {
+  readonly enabled: boolean;
+  readonly version: FlannelVersion;
+  readonly vxlan: ResolvedVxlan;
+}
+
+export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
+
+/** The validated cluster config with every default applied. Build it with `parseClusterConfig`. */
+export interface ClusterConfig {
+  readonly clusterName: string;
+  readonly kubernetesVersion: KubernetesVersion;
+  readonly network: NetworkFacts;
+  readonly kubeProxyMode: KubeProxyMode;
+  readonly apiServer: { readonly host: string; readonly port: number; readonly url: string };
+  readonly cloudProvider: ResolvedCloudProvider;
+  readonly windows: { readonly enabled: boolean };
+  /** Registry that replaces every image's registry host, when set. */
+  readonly imageRegistry?: string;
+  readonly components: {
+    readonly flannel: ResolvedFlannelConfig;
+  };
+}

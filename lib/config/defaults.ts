@@ -1,0 +1,40 @@
+import type { ClusterConfigFile } from './types';
+
+/**
+ * The embedded default config: what `cdk8s synth` builds when no `cluster.yaml` is given. Every value
+ * here equals the `@default` of its field in `types.ts` (a test compares them with the generated schema).
+ * Values computed from other fields (DNS service IP, VXLAN VNI/port) are absent on purpose.
+ */
+export const DEFAULT_CLUSTER_CONFIG = {
+  clusterName: 'bootstrap',
+  kubernetesVersion: '1.35.4',
+  networking: {
+    podSubnet: '10.244.0.0/16',
+    serviceSubnet: '10.96.0.0/12',
+    dnsDomain: 'cluster.local',
+    nodeLocalDnsIP: '169.254.20.10',
+    kubeProxyMode: 'iptables',
+  },
+  apiServer: {
+    host: '192.0.2.10',
+    port: 6443,
+  },
+  cloudProvider: {
+    type: 'none',
+  },
+  windows: {
+    enabled: false,
+  },
+  components: {
+    flannel: {
+      enabled: true,
+      version: 'v0.28.9',
+      vxlan: {
+        directRouting: false,
+      },
+    },
+  },
+} as const satisfies ClusterConfigFile;
+
+/** Oldest Kubernetes minor version the generated manifests target. */
+export const MIN_KUBERNETES_VERSION = '1.27.0';

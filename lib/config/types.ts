@@ -1,0 +1,186 @@
+/**
+ * The cluster config file (`cluster.yaml`) as users write it.
+ *
+ * Every optional field documents its default with `@default`; `DEFAULT_CLUSTER_CONFIG` in
+ * `defaults.ts` holds the same values and a test keeps the two in step. The JSON Schema in
+ * `schema/cluster-config.schema.json` is generated from these types (`npm run schema`).
+ */
+
+/** Which kube-proxy backend Linux nodes use. `nftables` needs Kubernetes 1.31 or newer. */
+export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
+
+/** Flannel releases this library has pinned images and manifests for. */
+export type FlannelVersion = 'v0.28.9' | 'v0.27.0';
+
+export interface ClusterConfigFile {
+  /**
+   * Name of the cluster: an RFC 1123 label (lower-case letters, digits, '-'), at most 63 characters.
+   * @default "bootstrap"
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Kubernetes version of the control plane and nodes, as semver (`1.35.4` or `v1.35.4`). 1.27 or newer.
+   * @default "1.35.4"
+   */
+  readonly kubernetesVersion?: string;
+
+  /** Cluster networking: address ranges, DNS and kube-proxy. */
+  readonly networking?: NetworkingConfig;
+
+  /** Where nodes and add-ons reach the Kubernetes API server. */
+  readonly apiServer?: ApiServerConfig;
+
+  /** The cloud provider integration. */
+  readonly cloudProvider?: CloudProviderConfig;
+
+  /** Windows worker nodes. */
+  readonly windows?: WindowsConfig;
+
+  /**
+   * Registry that replaces the registry host of every image (for example an internal mirror
+   * `registry.example.internal:5000/mirror`). Repository paths and tags are kept.
+   * @default - none: each image comes from its upstream registry
+   */
+  readonly imageRegistry?: string;
+
+  /** One section per cluster add-on. */
+  readonly components?: ComponentsConfig;
+}
+
+export interface NetworkingConfig {
+  /**
+   * Pod network CIDR (kubeadm `networking.podSubnet`). For dual-stack give one IPv4 and one IPv6 CIDR
+   * separated by a comma, IPv4 first.
+   * @default "10.244.0.0/16"
+   */
+  readonly podSubnet?: string;
+
+  /**
+   * Service network CIDR (kubeadm `networking.serviceSubnet`). Dual-stack: two CIDRs separated by a comma.
+   * @default "10.96.0.0/12"
+   */
+  readonly serviceSubnet?: string;
+
+  /**
+   * DNS domain of the cluster (kubelet `clusterDomain`).
+   * @default "cluster.local"
+   */
+  readonly dnsDomain?: string;
+
+  /**
+   * ClusterIP of the `kube-dns` Service, which the kubelet hands to pods as their resolver.
+   * @default - the 10th address of the first service CIDR (10.96.0.10 for 10.96.0.0/12)
+   */
+  readonly dnsServiceIP?: string;
+
+  /**
+   * Link-local address NodeLocal DNSCache listens on, on every node.
+   * @default "169.254.20.10"
+   */
+  readonly nodeLocalDnsIP?: string;
+
+  /**
+   * kube-proxy mode on Linux nodes.
+   * @default "iptables"
+   */
+  readonly kubeProxyMode?: KubeProxyMode;
+}
+
+export interface ApiServerConfig {
+  /**
+   * Host name or IP address of the API server endpoint (the control-plane endpoint or load balancer).
+   * The default is a documentation address (RFC 5737): set your own before deploying.
+   * @default "192.0.2.10"
+   */
+  readonly host?: string;
+
+  /**
+   * Port of the API server endpoint.
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   * @default 6443
+   */
+  readonly port?: number;
+}
+
+export interface CloudProviderConfig {
+  /**
+   * `none` for no cloud integration; `external` for an out-of-tree cloud-controller-manager.
+   * @default "none"
+   */
+  readonly type?: 'none' | 'external';
+
+  /**
+   * Provider name passed to `--cloud-provider` (for example `aws`, `openstack`). Required when type is `external`.
+   * @default - none
+   */
+  readonly name?: string;
+}
+
+export interface WindowsConfig {
+  /**
+   * Whether the cluster has Windows worker nodes. Turns on the Windows constraints of the overlay network
+   * (VXLAN VNI 4096 and UDP port 4789).
+   * @default false
+   */
+  readonly enabled?: boolean;
+}
+
+export interface ComponentsConfig {
+  /** Flannel, the pod network (CNI) on Linux nodes. */
+  readonly flannel?: FlannelConfig;
+}
+
+export interface FlannelConfig {
+  /**
+   * Whether to deploy Flannel.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Flannel release; selects the pinned flannel and flannel-cni-plugin images.
+   * @default "v0.28.9"
+   */
+  readonly version?: FlannelVersion;
+
+  /** VXLAN backend options. */
+  readonly vxlan?: FlannelVxlanConfig;
+}
+
+export interface FlannelVxlanConfig {
+  /**
+   * VXLAN network identifier.
+   * @asType integer
+   * @default - 1, or 4096 when Windows nodes are enabled (Windows requires at least 4096)
+   * @minimum 1
+   * @maximum 16777215
+   */
+  readonly vni?: number;
+
+  /**
+   * UDP port of the VXLAN tunnel.
+   * @asType integer
+   * @default - 8472 (the Linux kernel default), or 4789 when Windows nodes are enabled (Windows requires 4789)
+   * @minimum 1
+   * @maximum 65535
+   */
+  readonly port?: number;
+
+  /**
+   * Route directly (no encapsulation) between nodes on the same subnet. Not supported on Windows.
+   * @default false
+   */
+  readonly directRouting?: boolean;
+
+  /**
+   * MTU of the VXLAN device.
+   * @asType integer
+   * @default - chosen by flannel from the node's interface MTU
+   * @minimum 576
+   * @maximum 9000
+   */
+  readonly mtu?: number;
+}

@@ -1,0 +1,47 @@
+import * as path from 'path';
+import type { ClusterComponent } from '../component';
+import type { ClusterConfig } from '../config/cluster-config';
+import type { ChartOutput } from './synth';
+
+/** Container images referenced by an object's pod template (or by a Pod). */
+export function imagesOf(object: Record<string, any>): string[] {
+  const pod = object.kind === 'Pod' ? object.spec : (object.spec?.jobTemplate?.spec ?? object.spec)?.template?.spec;
+  if (!pod) return [];
+  const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])] as { image?: string }[];
+  return containers.map((c) => c.image).filter((i): i is string => typeof i === 'string');
+}
+
+export interface ComponentSummary {
+  readonly id: string;
+  readonly version: string;
+  readonly images: readonly string[];
+  readonly objects: number;
+  readonly file: string;
+}
+
+export function summarize(outputs: readonly ChartOutput[], components: readonly ClusterComponent[], config: ClusterConfig, publishedDir: string): ComponentSummary[] {
+  const byId = new Map(components.map((c) => [c.id, c]));
+  return outputs.map((o) => ({
+    id: o.id,
+    version: byId.get(o.id)?.version(config) ?? '-',
+    images: [...new Set(o.objects.flatMap(imagesOf))],
+    objects: o.objects.length,
+    file: path.join(publishedDir, path.basename(o.file)),
+  }));
+}
+
+/** A short human summary for the terminal. */
+export function formatSummary(rows: readonly ComponentSummary[], config: ClusterConfig, source: string): string {
+  const n = config.network;
+  const lines = [
+    `cluster ${config.clusterName} (Kubernetes ${config.kubernetesVersion.semver}) from ${source}`,
+    `  pods ${n.podCidrs.join(',')}  services ${n.serviceCidrs.join(',')}  kubernetes svc ${n.firstServiceIP}  dns ${n.dnsServiceIP}  node-local dns ${n.nodeLocalDnsIP}`,
+  ];
+  for (const r of rows) {
+    lines.push(`  ${r.id} ${r.version}: ${r.objects} objects -> ${r.file}`);
+    for (const image of r.images) lines.push(`      image ${image}`);
+  }
+  const total = rows.reduce((sum, r) => sum + r.objects, 0);
+  lines.push(`${rows.length} component(s), ${total} objects`);
+  return lines.join('\n');
+}

@@ -1,0 +1,30 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Yaml, type App } from 'cdk8s';
+
+/** One chart's synthesized objects and the file they went to. */
+export interface ChartOutput {
+  readonly id: string;
+  readonly file: string;
+  readonly objects: readonly Record<string, any>[];
+}
+
+export const MANIFEST_SUFFIX = '.k8s.yaml';
+
+/**
+ * Writes one `<chart id>.k8s.yaml` per top-level chart into `outdir`, after running the same construct
+ * validations as `App.synth()`. Returns the objects so callers can summarize without re-reading files.
+ */
+export function synthCharts(app: App, outdir: string): ChartOutput[] {
+  const errors = app.node
+    .findAll()
+    .flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length) throw new Error(`construct validation failed:\n  ${errors.join('\n  ')}`);
+  fs.mkdirSync(outdir, { recursive: true });
+  return app.charts.map((chart) => {
+    const objects = Object.values(chart.toJson()) as Record<string, any>[];
+    const file = path.join(outdir, `${chart.node.id}${MANIFEST_SUFFIX}`);
+    fs.writeFileSync(file, Yaml.stringify(...objects));
+    return { id: chart.node.id, file, objects };
+  });
+}

@@ -1,0 +1,45 @@
+// The cdk8s app (`cdk8s.yaml` runs its compiled form, build/main.js).
+// Config: $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded default.
+// Output: dist/ (or $CLUSTER_BOOTSTRAP_OUTDIR), replaced in one swap only after synthesis succeeded.
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { ClusterBootstrap } from './lib/cluster-bootstrap';
+import { ConfigError } from './lib/config/errors';
+import { findConfigSource, loadClusterConfig } from './lib/config/load';
+import { makeStagingDir, mirrorFiles, publishDir } from './lib/output/publish';
+import { formatSummary, summarize } from './lib/output/summary';
+import { synthCharts } from './lib/output/synth';
+
+function main(): void {
+  const source = findConfigSource();
+  const sourceName = source.path ? path.relative(process.cwd(), source.path) || source.path : 'the embedded default config';
+  let config;
+  try {
+    config = loadClusterConfig(source);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\nThe previous output was left untouched.\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  const target = path.resolve(process.env.CLUSTER_BOOTSTRAP_OUTDIR ?? 'dist');
+  const staging = makeStagingDir(target);
+  let outputs;
+  try {
+    const app = new App({ outdir: staging });
+    const bootstrap = new ClusterBootstrap(app, { config });
+    outputs = synthCharts(app, staging);
+    publishDir(staging, target);
+    const cliOutdir = process.env.CDK8S_OUTDIR;
+    if (cliOutdir && path.resolve(cliOutdir) !== target) mirrorFiles(target, cliOutdir);
+    const rows = summarize(outputs, bootstrap.registered, config, path.relative(process.cwd(), target) || '.');
+    process.stdout.write(formatSummary(rows, config, sourceName) + '\n');
+  } catch (e) {
+    require('fs').rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+main();
