@@ -1,0 +1,131 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import Ajv, { type ValidateFunction } from 'ajv';
+import * as semver from 'semver';
+
+/**
+ * Strict structural validation of manifests against the official Kubernetes OpenAPI schema of a release
+ * (see scripts/update-k8s-schemas.js for how the committed schemas are made). Unknown fields, wrong
+ * types, missing required fields, and kinds the release does not serve all fail. Runs offline.
+ */
+
+const SCHEMA_DIR = path.join(__dirname, '..', '..', '..', 'schema', 'kubernetes');
+const SCHEMA_DIR_SRC = path.join(__dirname, '..', '..', 'schema', 'kubernetes');
+
+interface SchemaBundle {
+  readonly kubernetesVersion: string;
+  readonly kinds: Record<string, string>;
+  readonly definitions: Record<string, object>;
+}
+
+export interface ManifestViolation {
+  /** `Kind namespace/name` of the object. */
+  readonly object: string;
+  /** JSON path inside the object, e.g. `/spec/template/spec/containers/0/imagePullPolicyy`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+function schemaDir(): string {
+  // compiled code lives in build/lib/validation, sources in lib/validation
+  return fs.existsSync(SCHEMA_DIR) ? SCHEMA_DIR : SCHEMA_DIR_SRC;
+}
+
+/** Kubernetes releases with a committed schema, oldest first. */
+export function availableSchemaVersions(): string[] {
+  return fs
+    .readdirSync(schemaDir())
+    .filter((f) => f.endsWith('.json.gz'))
+    .map((f) => f.slice(0, -'.json.gz'.length))
+    .sort(semver.compare);
+}
+
+/** The newest committed schema not newer than `kubernetesVersion` (schemas are per minor release). */
+export function schemaVersionFor(kubernetesVersion: string): string {
+  const wanted = semver.coerce(kubernetesVersion);
+  const versions = availableSchemaVersions();
+  if (!wanted) throw new Error(`"${kubernetesVersion}" is not a Kubernetes version`);
+  const minorOf = (v: semver.SemVer) => `${v.major}.${v.minor}.0`;
+  const match = versions.filter((v) => semver.lte(minorOf(semver.coerce(v)!), minorOf(wanted))).pop();
+  if (!match) throw new Error(`no Kubernetes schema at or below ${kubernetesVersion}; available: ${versions.join(', ')}`);
+  return match;
+}
+
+function describe(object: Record<string, any>): string {
+  const meta = object?.metadata ?? {};
+  return `${object?.kind ?? '<no kind>'} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '<no name>'}`;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** API server rules on metadata that the OpenAPI schema does not express (name and label syntax). */
+function metadataViolations(object: Record<string, any>): Omit<ManifestViolation, 'object'>[] {
+  const out: Omit<ManifestViolation, 'object'>[] = [];
+  const meta = object.metadata ?? {};
+  if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) {
+    out.push({ path: '/metadata/name', message: `name ${JSON.stringify(meta.name)} is not a DNS subdomain` });
+  }
+  for (const [key, value] of Object.entries<string>(meta.labels ?? {})) {
+    const [prefix, name] = key.includes('/') ? key.split('/', 2) : [undefined, key];
+    const badKey = (prefix !== undefined && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253)) || !LABEL_NAME.test(name) || name.length > 63;
+    if (badKey) out.push({ path: `/metadata/labels/${key}`, message: `label key "${key}" is invalid` });
+    if (!LABEL_VALUE.test(value) || value.length > 63) out.push({ path: `/metadata/labels/${key}`, message: `label value "${value}" is invalid` });
+  }
+  return out;
+}
+
+/** A loaded schema for one Kubernetes release; compiles each kind's validator on first use. */
+export class KubernetesSchema {
+  static forVersion(kubernetesVersion: string): KubernetesSchema {
+    const version = schemaVersionFor(kubernetesVersion);
+    const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(schemaDir(), `${version}.json.gz`))).toString('utf8')) as SchemaBundle;
+    return new KubernetesSchema(bundle);
+  }
+
+  private readonly ajv: Ajv;
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  private constructor(private readonly bundle: SchemaBundle) {
+    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    this.ajv.addSchema({ $id: 'k8s', definitions: bundle.definitions });
+  }
+
+  get kubernetesVersion(): string {
+    return this.bundle.kubernetesVersion;
+  }
+
+  /** Every problem with one object; empty when the API server's schema accepts it. */
+  validate(object: Record<string, any>): ManifestViolation[] {
+    const name = describe(object);
+    const key = `${object?.apiVersion}/${object?.kind}`;
+    const definition = this.bundle.kinds[key];
+    if (!definition) {
+      return [{ object: name, path: '', message: `Kubernetes ${this.kubernetesVersion} serves no ${object?.kind} in ${object?.apiVersion}` }];
+    }
+    let validate = this.validators.get(key);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: `k8s#/definitions/${definition}` });
+      this.validators.set(key, validate);
+    }
+    const violations: ManifestViolation[] = metadataViolations(object).map((v) => ({ object: name, ...v }));
+    if (!validate(object)) {
+      for (const e of validate.errors ?? []) {
+        const where = e.keyword === 'additionalProperties' ? `${e.instancePath}/${e.params.additionalProperty}` : e.instancePath;
+        const message = e.keyword === 'additionalProperties' ? 'unknown field' : (e.message ?? e.keyword);
+        violations.push({ object: name, path: where, message });
+      }
+    }
+    return violations;
+  }
+
+  validateAll(objects: readonly Record<string, any>[]): ManifestViolation[] {
+    return objects.flatMap((o) => this.validate(o));
+  }
+}
+
+export function formatViolations(violations: readonly ManifestViolation[]): string {
+  return violations.map((v) => `${v.object}: ${v.path || '/'}: ${v.message}`).join('\n');
+}
