@@ -26,13 +26,13 @@ export function findConfigSource(cwd = process.cwd(), env: NodeJS.ProcessEnv = p
 
 /** Parses YAML (or JSON) text of a cluster config; syntax errors become a `ConfigError` with the line. */
 export function parseConfigText(text: string, source: string): ClusterConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) {
     throw new ConfigError(
       doc.errors.map((e) => ({
         path: '<root>',
         value: undefined,
-        message: `YAML syntax error at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`,
+        message: `YAML syntax error: ${e.message.split('\n')[0].replace(/:$/, '')}`,
         hint: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
       })),
       source,
