@@ -35,7 +35,8 @@ function main(): void {
     const cliOutdir = process.env.CDK8S_OUTDIR;
     if (cliOutdir && path.resolve(cliOutdir) !== target) mirrorFiles(target, cliOutdir);
     const rows = summarize(outputs, bootstrap.registered, config, path.relative(process.cwd(), target) || '.');
-    process.stdout.write(formatSummary(rows, config, sourceName) + '\n');
+    // stderr: the cdk8s CLI captures the app's stdout and shows it only on failure
+    process.stderr.write(formatSummary(rows, config, sourceName) + '\n');
   } catch (e) {
     require('fs').rmSync(staging, { recursive: true, force: true });
     throw e;

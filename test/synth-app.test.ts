@@ -1,0 +1,110 @@
+// End-to-end: the compiled app (what cdk8s.yaml runs) and the real cdk8s CLI, in temp directories.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
+
+const root = path.join(__dirname, '..');
+const mainJs = path.join(root, 'build', 'main.js');
+
+function run(cwd: string, env: NodeJS.ProcessEnv = {}, command = process.execPath, args = [mainJs]) {
+  const result = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cb-synth-'));
+}
+
+function readObjects(file: string): any[] {
+  return parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS());
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(mainJs)) throw new Error('build/main.js is missing: run `npm run build` (npm test does)');
+});
+
+describe('synth app', () => {
+  test('with no config: the embedded default, one file per component, a summary', () => {
+    const cwd = tempDir();
+    const r = run(cwd);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml']);
+    expect(r.stderr).toContain('from the embedded default config');
+    expect(r.stderr).toContain('flannel v0.28.9: 6 objects -> dist/flannel.k8s.yaml');
+    expect(r.stderr).toContain('image ghcr.io/flannel-io/flannel:v0.28.9');
+    const objects = readObjects(path.join(cwd, 'dist', 'flannel.k8s.yaml'));
+    expect(KubernetesSchema.forVersion('1.35.4').validateAll(objects)).toEqual([]);
+    expect(fs.readdirSync(cwd)).toEqual(['dist']); // no staging folders left behind
+  });
+
+  test('cluster.yaml overrides the default and lands in the output', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'clusterName: edge\nnetworking:\n  podSubnet: 10.200.0.0/16\n');
+    const r = run(cwd);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('cluster edge (Kubernetes 1.35.4) from cluster.yaml');
+    const cm = readObjects(path.join(cwd, 'dist', 'flannel.k8s.yaml')).find((o) => o.kind === 'ConfigMap');
+    expect(JSON.parse(cm.data['net-conf.json']).Network).toBe('10.200.0.0/16');
+  });
+
+  test('bad config: clear error, exit 1, previous dist/ untouched', () => {
+    const cwd = tempDir();
+    expect(run(cwd).status).toBe(0);
+    const before = fs.readFileSync(path.join(cwd, 'dist', 'flannel.k8s.yaml'), 'utf8');
+    fs.writeFileSync(path.join(cwd, 'bad.yaml'), 'networking:\n  podSubnet: 10.96.0.0/16\n  kubeProxyMod: ipvs\n');
+    const r = run(cwd, { CLUSTER_CONFIG: 'bad.yaml' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('networking.kubeProxyMod: unknown field (got "ipvs")');
+    expect(r.stderr).toContain('did you mean "kubeProxyMode"?');
+    expect(r.stderr).toContain('The previous output was left untouched.');
+    expect(r.stdout).toBe('');
+    expect(fs.readFileSync(path.join(cwd, 'dist', 'flannel.k8s.yaml'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(cwd).sort()).toEqual(['bad.yaml', 'dist']);
+  });
+
+  test('a disabled component disappears from a re-synth (stale files do not linger)', () => {
+    const cwd = tempDir();
+    expect(run(cwd).status).toBe(0);
+    fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
+    expect(run(cwd).status).toBe(0);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual([]);
+  });
+});
+
+describe('cdk8s CLI', () => {
+  test('`cdk8s synth` runs the compiled app and publishes dist/', () => {
+    const out = tempDir();
+    const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
+    const r = run(root, { CLUSTER_BOOTSTRAP_OUTDIR: path.join(out, 'dist'), CLUSTER_CONFIG: '' }, cli, [
+      'synth',
+      '--check-upgrade=false',
+      '--output',
+      path.join(out, 'staging'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('flannel v0.28.9: 6 objects');
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(fs.readdirSync(path.join(out, 'dist'))).toEqual(['flannel.k8s.yaml']);
+    expect(fs.readdirSync(path.join(out, 'staging'))).toEqual(['flannel.k8s.yaml']);
+  });
+});
+
+describe('npm run validate', () => {
+  test('passes on synthesized output and fails on a broken manifest', () => {
+    const cwd = tempDir();
+    expect(run(cwd).status).toBe(0);
+    const validate = path.join(root, 'build', 'scripts', 'validate-manifests.js');
+    const ok = run(cwd, {}, process.execPath, [validate, 'dist']);
+    expect(ok.stdout).toContain('6 objects in 1 files checked against Kubernetes v1.35.4: 0 problem(s)');
+    expect(ok.status).toBe(0);
+    const file = path.join(cwd, 'dist', 'flannel.k8s.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('hostNetwork: true', 'hostNetwork: true\n      hostNetwrk: true'));
+    const bad = run(cwd, {}, process.execPath, [validate, 'dist']);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('DaemonSet kube-flannel/kube-flannel-ds: /spec/template/spec/hostNetwrk: unknown field');
+  });
+});
