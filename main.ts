@@ -1,4 +1,4 @@
-// The cdk8s app (`cdk8s.yaml` runs its compiled form, build/main.js).
+// The cdk8s app. `cdk8s.yaml` runs build/synth.js: this file compiled and bundled (scripts/bundle-synth.js).
 // Config: $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded default.
 // Output: dist/ (or $CLUSTER_BOOTSTRAP_OUTDIR), replaced in one swap only after synthesis succeeded.
 import * as path from 'path';

@@ -7,7 +7,8 @@ import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 
 const root = path.join(__dirname, '..');
-const mainJs = path.join(root, 'build', 'main.js');
+// what cdk8s.yaml runs: the bundle of build/main.js
+const mainJs = path.join(root, 'build', 'synth.js');
 
 function run(cwd: string, env: NodeJS.ProcessEnv = {}, command = process.execPath, args = [mainJs]) {
   const result = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -23,7 +24,7 @@ function readObjects(file: string): any[] {
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(mainJs)) throw new Error('build/main.js is missing: run `npm run build` (npm test does)');
+  if (!fs.existsSync(mainJs)) throw new Error('build/synth.js is missing: run `npm run build` (npm test does)');
 });
 
 describe('synth app', () => {
@@ -106,5 +107,34 @@ describe('npm run validate', () => {
     const bad = run(cwd, {}, process.execPath, [validate, 'dist']);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('DaemonSet kube-flannel/kube-flannel-ds: /spec/template/spec/hostNetwrk: unknown field');
+  });
+});
+
+describe('synth start-up path', () => {
+  test('does not load @pulumi/* or Ajv (config schema is compiled ahead of time)', () => {
+    const cwd = tempDir();
+    const probe = `process.on('exit', () => {
+      const heavy = Object.keys(require.cache).filter((k) => /node_modules\\/(@pulumi|ajv)\\//.test(k));
+      if (heavy.length) { console.error('loaded: ' + heavy.slice(0, 3).join(', ')); process.exitCode = 3; }
+    });
+    require(${JSON.stringify(path.join(root, 'build', 'main.js'))});`;
+    const r = run(cwd, {}, process.execPath, ['-e', probe]);
+    expect(r.stderr).not.toContain('loaded:');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'build', 'synth-bundle.js'), 'utf8')).not.toContain('@pulumi');
+  });
+
+  test('the loader makes its V8 code cache when missing and still synthesizes', () => {
+    const copy = tempDir();
+    for (const f of ['synth.js', 'synth-bundle.js']) fs.copyFileSync(path.join(root, 'build', f), path.join(copy, f));
+    const cwd = tempDir();
+    const first = run(cwd, {}, process.execPath, [path.join(copy, 'synth.js')]);
+    expect(first.status).toBe(0);
+    expect(fs.existsSync(path.join(copy, 'synth-bundle.js.v8cache'))).toBe(true);
+    fs.writeFileSync(path.join(copy, 'synth-bundle.js.v8cache'), 'not a cache');
+    const second = run(cwd, {}, process.execPath, [path.join(copy, 'synth.js')]);
+    expect(second.status).toBe(0);
+    expect(fs.statSync(path.join(copy, 'synth-bundle.js.v8cache')).size).toBeGreaterThan(1000);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml']);
   });
 });
