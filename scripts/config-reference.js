@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Prints the config reference table (field, type, default, description) from the generated JSON Schema.
+// README.md embeds it between the config-reference markers; a test keeps the two identical.
+'use strict';
+const schema = require('../schema/cluster-config.schema.json');
+
+function rows() {
+  const defs = schema.definitions;
+  const out = [];
+  const walk = (def, prefix) => {
+    for (const [key, prop] of Object.entries(def.properties ?? {})) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      const target = prop.$ref ? defs[prop.$ref.split('/').pop()] : prop;
+      if (target.properties) {
+        walk(target, path);
+        continue;
+      }
+      const type = target.enum ? target.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' or ') : target.type;
+      const description = prop.description ?? target.description ?? '';
+      const prose = /Default: (.*)\.$/.exec(description);
+      const dflt = 'default' in prop ? `\`${JSON.stringify(prop.default)}\`` : prose ? prose[1] : '—';
+      const text = description.replace(/ ?Default: .*\.$/, '').replace(/\|/g, '\\|');
+      out.push(`| \`${path}\` | ${type} | ${dflt} | ${text} |`);
+    }
+  };
+  walk(defs.ClusterConfigFile, '');
+  return ['| field | type | default | meaning |', '|---|---|---|---|', ...out].join('\n');
+}
+
+module.exports = { rows };
+if (require.main === module) console.log(rows());
