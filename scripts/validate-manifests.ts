@@ -27,7 +27,13 @@ function main(argv: string[]): number {
     process.stderr.write(`error: ${dir} does not exist; run \`npx cdk8s synth\` first\n`);
     return 1;
   }
-  const schema = KubernetesSchema.forVersion(version);
+  let schema: KubernetesSchema;
+  try {
+    schema = KubernetesSchema.forVersion(version);
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
   const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   let objects = 0;
   let problems = 0;

@@ -53,5 +53,5 @@ export function loadClusterConfig(source: ConfigSource = findConfigSource()): Cl
       source.path,
     );
   }
-  return parseConfigText(text, source.path);
+  return parseConfigText(text, path.relative(process.cwd(), source.path) || source.path);
 }
