@@ -1,0 +1,65 @@
+// Placement decided by the real scheduler on KWOK nodes: where each workload's pods land.
+import { kubectl, kubectlOk, NODES, waitFor } from './harness/cluster';
+import { cluster, manifestFiles, synthScenario } from './support';
+
+interface NodeInfo {
+  readonly name: string;
+  readonly os: string;
+}
+
+function nodes(kubeconfig: string): NodeInfo[] {
+  const list = JSON.parse(kubectlOk(kubeconfig, ['get', 'nodes', '-o', 'json']));
+  return list.items.map((n: any) => ({ name: n.metadata.name, os: n.metadata.labels['kubernetes.io/os'] }));
+}
+
+/** Node names of a workload's pods that are Running and Ready. */
+function readyPodNodes(kubeconfig: string, namespace: string, selector: string): string[] {
+  const list = JSON.parse(kubectlOk(kubeconfig, ['get', 'pods', '-n', namespace, '-l', selector, '-o', 'json']));
+  return list.items
+    .filter((p: any) => p.status.phase === 'Running' && (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'))
+    .map((p: any) => p.spec.nodeName)
+    .sort();
+}
+
+async function expectDaemonSetOn(kubeconfig: string, namespace: string, name: string, selector: string, expected: string[]): Promise<void> {
+  await waitFor(
+    `${namespace}/${name} ready on ${expected.join(', ')}`,
+    () => JSON.stringify(readyPodNodes(kubeconfig, namespace, selector)) === JSON.stringify(expected),
+    90_000,
+  );
+  const ds = JSON.parse(kubectlOk(kubeconfig, ['get', 'daemonset', name, '-n', namespace, '-o', 'json']));
+  expect(ds.status.desiredNumberScheduled).toBe(expected.length);
+  expect(ds.status.numberReady).toBe(expected.length);
+}
+
+describe('placement', () => {
+  const { kubeconfig, owned } = cluster();
+
+  beforeAll(() => {
+    for (const file of manifestFiles(synthScenario('default'))) kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
+  });
+
+  test('the harness cluster has the simulated node set', () => {
+    if (!owned) return; // an existing cluster has its own nodes
+    expect(nodes(kubeconfig).map((n) => n.name).sort()).toEqual(NODES.map((n) => n.name).sort());
+  });
+
+  test('Linux Flannel runs on every Linux node (control plane included) and on no Windows node', async () => {
+    const linux = nodes(kubeconfig).filter((n) => n.os === 'linux').map((n) => n.name).sort();
+    expect(linux.length).toBeGreaterThan(0);
+    await expectDaemonSetOn(kubeconfig, 'kube-flannel', 'kube-flannel-ds', 'app=flannel', linux);
+  });
+
+  test('with an external cloud provider, nodes carry the uninitialized taint and Flannel still reaches them', async () => {
+    if (!owned) return; // only taint nodes the harness owns
+    const taint = 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule';
+    const linux = nodes(kubeconfig).filter((n) => n.os === 'linux').map((n) => n.name).sort();
+    kubectlOk(kubeconfig, ['taint', 'nodes', '--all', taint, '--overwrite']);
+    try {
+      kubectlOk(kubeconfig, ['delete', 'pods', '-n', 'kube-flannel', '-l', 'app=flannel', '--wait=true', '--timeout=60s']);
+      await expectDaemonSetOn(kubeconfig, 'kube-flannel', 'kube-flannel-ds', 'app=flannel', linux);
+    } finally {
+      kubectl(kubeconfig, ['taint', 'nodes', '--all', 'node.cloudprovider.kubernetes.io/uninitialized-']);
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import type { ClusterState } from './harness/cluster';
+
+const root = path.join(__dirname, '..', '..');
+
+/** The cluster global setup started (or the existing one named by $E2E_KUBECONFIG). */
+export function cluster(): ClusterState {
+  const file = process.env.E2E_STATE_FILE;
+  if (!file) throw new Error('E2E_STATE_FILE is not set: run the e2e tier with `npm run test:e2e`');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState;
+}
+
+/** The configurations the tier applies: the default and the variants that change what is emitted. */
+export const SCENARIOS: Record<string, string> = {
+  default: '',
+  windows: 'windows:\n  enabled: true\n',
+  ipvs: 'networking:\n  kubeProxyMode: ipvs\n',
+  'cloud-external': 'cloudProvider:\n  type: external\n  name: example\n',
+};
+
+/** Synthesizes a scenario with the real app (build/synth.js) and returns its dist folder. */
+export function synthScenario(name: string): string {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `cb-e2e-${name}-`));
+  fs.writeFileSync(path.join(work, 'cluster.yaml'), SCENARIOS[name]);
+  const r = spawnSync(process.execPath, [path.join(root, 'build', 'synth.js')], { cwd: work, encoding: 'utf8', env: { ...process.env, CLUSTER_CONFIG: '' } });
+  if (r.status !== 0) throw new Error(`synth of ${name} failed:\n${r.stderr}`);
+  return path.join(work, 'dist');
+}
+
+export function manifestFiles(dist: string): string[] {
+  return fs.readdirSync(dist).filter((f) => f.endsWith('.k8s.yaml')).map((f) => path.join(dist, f));
+}
+
+export function objectsIn(dist: string): Record<string, any>[] {
+  return manifestFiles(dist).flatMap((f) => parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()));
+}
+
+export function ref(o: Record<string, any>): string {
+  return `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
