@@ -23,6 +23,17 @@ describe.each(Object.keys(SCENARIOS))('scenario %s', (scenario) => {
   });
 
   test('server-side dry-run accepts every file', () => {
+    // A dry-run cannot create namespaces, and objects in a missing namespace are refused; so, as a deploy
+    // does, the Namespaces go first (dry-run, then for real) and then every file is dry-run in full.
+    const namespaces = objectsIn(dist)
+      .filter((o) => o.kind === 'Namespace')
+      .map((o) => JSON.stringify(o))
+      .join('\n');
+    expect(namespaces).not.toBe('');
+    for (const dryRun of [['--dry-run=server'], []]) {
+      const r = kubectl(kubeconfig, ['apply', '--server-side', ...dryRun, `--field-manager=${FIELD_MANAGER}`, '-f', '-'], namespaces);
+      expect({ stderr: r.stderr, status: r.status }).toEqual({ stderr: '', status: 0 });
+    }
     for (const file of manifestFiles(dist)) {
       const r = kubectl(kubeconfig, ['apply', '--server-side', '--dry-run=server', `--field-manager=${FIELD_MANAGER}`, '-f', file]);
       expect({ file, stderr: r.stderr, status: r.status }).toEqual({ file, stderr: '', status: 0 });

@@ -22,9 +22,13 @@ export const SCENARIOS: Record<string, string> = {
   'cloud-external': 'cloudProvider:\n  type: external\n  name: example\n',
 };
 
+const workDirs: string[] = [];
+afterAll(() => workDirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** Synthesizes a scenario with the real app (build/synth.js) and returns its dist folder. */
 export function synthScenario(name: string): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `cb-e2e-${name}-`));
+  workDirs.push(work);
   fs.writeFileSync(path.join(work, 'cluster.yaml'), SCENARIOS[name]);
   const r = spawnSync(process.execPath, [path.join(root, 'build', 'synth.js')], { cwd: work, encoding: 'utf8', env: { ...process.env, CLUSTER_CONFIG: '' } });
   if (r.status !== 0) throw new Error(`synth of ${name} failed:\n${r.stderr}`);

@@ -1,0 +1,107 @@
+// Third-party checks on every scenario's output: kubeconform (strict, with schemas generated from the
+// running API server's OpenAPI) and kube-score (findings only as allowed in kube-score-allowlist.yaml).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { kubectlOk } from './harness/cluster';
+import { tool } from './harness/tools';
+import { cluster, manifestFiles, objectsIn, SCENARIOS, synthScenario } from './support';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { kindsOf, standaloneSchema, strictDefinitions } = require('../../scripts/openapi-jsonschema.js');
+
+const SCHEMA_TEMPLATE = '{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json';
+
+/** One kubeconform schema file per kind the live API server serves, named as SCHEMA_TEMPLATE expects. */
+function schemasFromServer(kubeconfig: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-kubeconform-'));
+  const openapi = JSON.parse(kubectlOk(kubeconfig, ['get', '--raw', '/openapi/v2']));
+  const definitions = strictDefinitions(openapi);
+  for (const [gvk, name] of Object.entries<string>(kindsOf(openapi))) {
+    const parts = gvk.split('/');
+    const kind = parts.pop()!.toLowerCase();
+    const version = parts.pop()!;
+    const group = parts.pop() ?? version; // kubeconform's Group for core kinds is "v1"
+    fs.writeFileSync(path.join(dir, `${kind}-${group}-${version}.json`), JSON.stringify(standaloneSchema(definitions, name)));
+  }
+  return dir;
+}
+
+function kubeconform(schemaDir: string, files: string[]): { summary: any; resources: any[]; status: number | null } {
+  const r = spawnSync(tool('kubeconform'), ['-strict', '-summary', '-output', 'json', '-schema-location', path.join(schemaDir, SCHEMA_TEMPLATE), ...files], { encoding: 'utf8', timeout: 60_000 });
+  const out = JSON.parse(r.stdout);
+  return { summary: out.summary, resources: out.resources ?? [], status: r.status };
+}
+
+interface Finding {
+  readonly object: string;
+  readonly check: string;
+  readonly container: string;
+  readonly summary: string;
+}
+
+interface AllowEntry {
+  readonly object: string;
+  readonly check: string;
+  readonly containers: string[];
+  readonly reason: string;
+}
+
+function kubeScore(files: string[]): Finding[] {
+  const r = spawnSync(tool('kube-score'), ['score', '--output-format', 'json', ...files], { encoding: 'utf8', timeout: 60_000 });
+  const findings: Finding[] = [];
+  for (const o of JSON.parse(r.stdout)) {
+    const { namespace, name } = o.object_meta;
+    const object = namespace ? `${o.type_meta.kind}/${namespace}/${name}` : `${o.type_meta.kind}/${name}`;
+    for (const c of o.checks) {
+      if (c.skipped || c.grade >= 10) continue;
+      for (const comment of c.comments ?? [{ path: '', summary: c.check.name }]) {
+        findings.push({ object, check: c.check.id, container: comment.path || '*', summary: comment.summary });
+      }
+    }
+  }
+  return findings;
+}
+
+const allowlist = parse(fs.readFileSync(path.join(__dirname, 'kube-score-allowlist.yaml'), 'utf8')) as AllowEntry[];
+const allows = (f: Finding, a: AllowEntry) => a.object === f.object && a.check === f.check && (a.containers.includes('*') || a.containers.includes(f.container));
+
+describe('kubeconform, strict, with schemas from the running API server', () => {
+  const { kubeconfig } = cluster();
+  let schemaDir: string;
+  beforeAll(() => {
+    schemaDir = schemasFromServer(kubeconfig);
+  });
+
+  test.each(Object.keys(SCENARIOS))('%s: every object valid, none skipped', (scenario) => {
+    const dist = synthScenario(scenario);
+    const result = kubeconform(schemaDir, manifestFiles(dist));
+    expect(result.resources.filter((r) => r.status !== 'statusValid')).toEqual([]);
+    expect(result.summary).toMatchObject({ valid: objectsIn(dist).length, invalid: 0, errors: 0, skipped: 0 });
+    expect(result.status).toBe(0);
+  });
+
+  test('it does catch an unknown field (the check is live)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-kubeconform-bad-'));
+    const file = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: default\ndata: {}\ndatta: {}\n');
+    const result = kubeconform(schemaDir, [file]);
+    expect(result.summary.invalid).toBe(1);
+    expect(result.status).not.toBe(0);
+  });
+});
+
+describe('kube-score', () => {
+  test('allowlist entries all carry a reason', () => {
+    for (const a of allowlist) expect(a.reason.length).toBeGreaterThan(20);
+  });
+
+  test.each(Object.keys(SCENARIOS))('%s: no findings beyond the allowlist; every entry still matches', (scenario) => {
+    const findings = kubeScore(manifestFiles(synthScenario(scenario)));
+    expect(findings.length).toBeGreaterThan(0); // kube-score ran and scored the pod templates
+    expect(findings.filter((f) => !allowlist.some((a) => allows(f, a)))).toEqual([]);
+    expect(allowlist.filter((a) => !findings.some((f) => allows(f, a)))).toEqual([]);
+  });
+});
