@@ -2,11 +2,12 @@ import { Chart, type App } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ClusterComponent } from './component';
 import { FlannelComponent } from './components/flannel';
+import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import type { ClusterConfig } from './config/cluster-config';
 
 /** The components this library ships, in the order their charts are synthesized. */
 export function builtInComponents(): ClusterComponent[] {
-  return [new FlannelComponent()];
+  return [new FlannelComponent(), new KubeProxyWindowsComponent()];
 }
 
 export interface ClusterBootstrapProps {

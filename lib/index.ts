@@ -10,5 +10,6 @@ export type { ClusterComponent } from './component';
 export { ClusterBootstrap, builtInComponents, type ClusterBootstrapProps } from './cluster-bootstrap';
 export { ImageRef } from './images';
 export * from './components/flannel';
+export * from './components/kube-proxy-windows';
 export { synthCharts, type ChartOutput } from './output/synth';
 export { imagesOf } from './output/summary';

@@ -42,6 +42,8 @@ export interface ResolvedFlannelConfig {
   readonly enabled: boolean;
   readonly version: FlannelVersion;
   readonly vxlan: ResolvedVxlan;
+  /** Release of the Windows HostProcess overlay image. */
+  readonly windowsVersion: string;
 }
 
 export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
@@ -59,5 +61,7 @@ export interface ClusterConfig {
   readonly imageRegistry?: string;
   readonly components: {
     readonly flannel: ResolvedFlannelConfig;
+    /** Enabled only when the config enables it and the cluster has Windows nodes. */
+    readonly kubeProxyWindows: { readonly enabled: boolean };
   };
 }

@@ -32,6 +32,10 @@ export const DEFAULT_CLUSTER_CONFIG = {
       vxlan: {
         directRouting: false,
       },
+      windowsVersion: 'v0.21.5',
+    },
+    kubeProxyWindows: {
+      enabled: true,
     },
   },
 } as const satisfies ClusterConfigFile;

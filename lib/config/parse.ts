@@ -198,7 +198,9 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     enabled: flannelFile?.enabled ?? D.components.flannel.enabled,
     version: flannelFile?.version ?? D.components.flannel.version,
     vxlan: resolveVxlan(issues, file, windows.enabled),
+    windowsVersion: flannelFile?.windowsVersion ?? D.components.flannel.windowsVersion,
   };
+  const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
   const host = hostIsIp?.family === 6 ? `[${hostIsIp}]` : api.host;
@@ -211,6 +213,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     cloudProvider,
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
-    components: { flannel },
+    components: { flannel, kubeProxyWindows },
   };
 }

@@ -67,6 +67,8 @@ function toIssue(error: ErrorObject): ConfigIssue {
         message: `must be ${error.keyword === 'minimum' ? '>=' : '<='} ${error.params.limit}`,
         hint: `use a value ${error.keyword === 'minimum' ? 'of at least' : 'of at most'} ${error.params.limit}`,
       };
+    case 'pattern':
+      return { path, value: error.data, message: `does not match ${error.params.pattern}`, hint: 'use a release tag such as "v0.21.5"' };
     default:
       return { path, value: error.data, message: error.message ?? error.keyword, hint: 'see schema/cluster-config.schema.json' };
   }

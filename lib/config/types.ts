@@ -129,8 +129,20 @@ export interface WindowsConfig {
 }
 
 export interface ComponentsConfig {
-  /** Flannel, the pod network (CNI) on Linux nodes. */
+  /** Flannel, the pod network (CNI): Linux nodes, and Windows nodes when `windows.enabled`. */
   readonly flannel?: FlannelConfig;
+
+  /** kube-proxy for Windows nodes (HostProcess), deployed when `windows.enabled`. */
+  readonly kubeProxyWindows?: KubeProxyWindowsConfig;
+}
+
+export interface KubeProxyWindowsConfig {
+  /**
+   * Whether to deploy kube-proxy on Windows nodes (it only takes effect when `windows.enabled`). Its image
+   * tag follows `kubernetesVersion` (`sigwindowstools/kube-proxy:<version>-flannel-hostprocess`).
+   * @default true
+   */
+  readonly enabled?: boolean;
 }
 
 export interface FlannelConfig {
@@ -148,6 +160,15 @@ export interface FlannelConfig {
 
   /** VXLAN backend options. */
   readonly vxlan?: FlannelVxlanConfig;
+
+  /**
+   * Flannel release of the Windows HostProcess overlay image (`sigwindowstools/flannel:<version>-hostprocess`),
+   * used when `windows.enabled`. sig-windows-tools stopped publishing these images in 2025; v0.21.5 is the
+   * release its guide documents. Mirror or build your own and point `imageRegistry` at it for newer ones.
+   * @pattern ^v[0-9]+\.[0-9]+\.[0-9]+$
+   * @default "v0.21.5"
+   */
+  readonly windowsVersion?: string;
 }
 
 export interface FlannelVxlanConfig {

@@ -32,7 +32,8 @@ describe('defaults and derived facts', () => {
     expect(c.kubeProxyMode).toBe('iptables');
     expect(c.apiServer).toEqual({ host: '192.0.2.10', port: 6443, url: 'https://192.0.2.10:6443' });
     expect(c.cloudProvider).toEqual({ type: 'none' });
-    expect(c.components.flannel).toEqual({ enabled: true, version: 'v0.28.9', vxlan: { vni: 1, port: 8472, directRouting: false } });
+    expect(c.components.flannel).toEqual({ enabled: true, version: 'v0.28.9', vxlan: { vni: 1, port: 8472, directRouting: false }, windowsVersion: 'v0.21.5' });
+    expect(c.components.kubeProxyWindows).toEqual({ enabled: false }); // no Windows nodes
   });
 
   test('the DNS and first service IPs follow the service subnet', () => {

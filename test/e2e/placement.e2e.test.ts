@@ -35,9 +35,11 @@ async function expectDaemonSetOn(kubeconfig: string, namespace: string, name: st
 describe('placement', () => {
   const { kubeconfig, owned } = cluster();
 
+  // the Windows scenario holds every workload the default has, plus the Windows ones
   beforeAll(() => {
-    for (const file of manifestFiles(synthScenario('default'))) kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
+    for (const file of manifestFiles(synthScenario('windows'))) kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
   });
+  const byOs = (os: string) => nodes(kubeconfig).filter((n) => n.os === os).map((n) => n.name).sort();
 
   test('the harness cluster has the simulated node set', () => {
     if (!owned) return; // an existing cluster has its own nodes
@@ -45,15 +47,22 @@ describe('placement', () => {
   });
 
   test('Linux Flannel runs on every Linux node (control plane included) and on no Windows node', async () => {
-    const linux = nodes(kubeconfig).filter((n) => n.os === 'linux').map((n) => n.name).sort();
+    const linux = byOs('linux');
     expect(linux.length).toBeGreaterThan(0);
     await expectDaemonSetOn(kubeconfig, 'kube-flannel', 'kube-flannel-ds', 'app=flannel', linux);
+  });
+
+  test('Windows Flannel and Windows kube-proxy run on exactly the Windows nodes', async () => {
+    const windows = byOs('windows');
+    if (owned) expect(windows).toEqual(['windows-worker-0', 'windows-worker-1']);
+    await expectDaemonSetOn(kubeconfig, 'kube-flannel', 'kube-flannel-ds-windows-amd64', 'app=flannel-windows', windows);
+    await expectDaemonSetOn(kubeconfig, 'kube-system', 'kube-proxy-windows', 'k8s-app=kube-proxy-windows', windows);
   });
 
   test('with an external cloud provider, nodes carry the uninitialized taint and Flannel still reaches them', async () => {
     if (!owned) return; // only taint nodes the harness owns
     const taint = 'node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule';
-    const linux = nodes(kubeconfig).filter((n) => n.os === 'linux').map((n) => n.name).sort();
+    const linux = byOs('linux');
     kubectlOk(kubeconfig, ['taint', 'nodes', '--all', taint, '--overwrite']);
     try {
       kubectlOk(kubeconfig, ['delete', 'pods', '-n', 'kube-flannel', '-l', 'app=flannel', '--wait=true', '--timeout=60s']);

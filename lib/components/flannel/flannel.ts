@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../k8s';
 import type { ClusterConfig } from '../../config/cluster-config';
+import { FlannelWindows } from './flannel-windows';
 import { flannelCniConf, flannelNetConf } from './net-conf';
 import { FLANNEL_RELEASES, type FlannelRelease } from './releases';
 
@@ -20,8 +21,9 @@ const CONFIG_MAP_NAME = 'kube-flannel-cfg';
 const SERVICE_ACCOUNT = 'flannel';
 
 /**
- * Flannel for Linux nodes: the VXLAN overlay network, running flanneld on every Linux node with
- * `--kube-subnet-mgr` (node pod CIDRs come from kube-controller-manager's `--allocate-node-cidrs`).
+ * Flannel: the VXLAN overlay network, running flanneld on every Linux node with `--kube-subnet-mgr` (node pod
+ * CIDRs come from kube-controller-manager's `--allocate-node-cidrs`), and on Windows nodes when the cluster
+ * has them (`windows`).
  *
  * Each API object is a public field so users can patch it (`flannel.daemonSet.addJsonPatch(...)`).
  */
@@ -34,6 +36,8 @@ export class Flannel extends Construct {
   readonly serviceAccount: k8s.KubeServiceAccount;
   readonly configMap: k8s.KubeConfigMap;
   readonly daemonSet: k8s.KubeDaemonSet;
+  /** The Windows overlay, present when the cluster has Windows nodes. */
+  readonly windows?: FlannelWindows;
 
   constructor(scope: Construct, id: string, props: FlannelProps) {
     super(scope, id);
@@ -84,6 +88,15 @@ export class Flannel extends Construct {
         },
       },
     });
+
+    if (cluster.windows.enabled) {
+      this.windows = new FlannelWindows(this, 'windows', {
+        cluster,
+        namespace: ns,
+        serviceAccountName: SERVICE_ACCOUNT,
+        netConfConfigMap: CONFIG_MAP_NAME,
+      });
+    }
   }
 
   private podSpec(registry: string | undefined): k8s.PodSpec {

@@ -4,7 +4,8 @@ import type { ClusterConfig } from '../../config/cluster-config';
 import { Flannel } from './flannel';
 
 export { Flannel, type FlannelProps } from './flannel';
-export { flannelCniConf, flannelNetConf, type FlannelNetConf } from './net-conf';
+export { FlannelWindows, flannelWindowsImage, type FlannelWindowsProps } from './flannel-windows';
+export { flannelCniConf, flannelNetConf, flannelWindowsCniConf, windowsNetworkName, type FlannelNetConf } from './net-conf';
 export { FLANNEL_RELEASES, type FlannelRelease } from './releases';
 
 /** Flannel as a bootstrap component: chart `flannel`, output `dist/flannel.k8s.yaml`. */
@@ -14,7 +15,8 @@ export class FlannelComponent implements ClusterComponent {
     return config.components.flannel.enabled;
   }
   version(config: ClusterConfig): string {
-    return config.components.flannel.version;
+    const f = config.components.flannel;
+    return config.windows.enabled ? `${f.version} (Windows ${f.windowsVersion})` : f.version;
   }
   addTo(chart: Chart, config: ClusterConfig): Flannel {
     return new Flannel(chart, 'flannel', { cluster: config });

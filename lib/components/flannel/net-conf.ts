@@ -50,3 +50,31 @@ export function flannelCniConf(): object {
     ],
   };
 }
+
+/** The CNI network name Windows kube-proxy selects (`KUBE_NETWORK`) and flannel creates: `flannel.<VNI>`. */
+export function windowsNetworkName(vxlan: ResolvedVxlan): string {
+  return `flannel.${vxlan.vni}`;
+}
+
+/**
+ * The containerd CNI config of the Windows overlay (`sdnoverlay` delegate). The service and pod ranges come
+ * from the cluster config; the provider address is the node's own IP, which the image's start script fills in.
+ */
+export function flannelWindowsCniConf(network: NetworkFacts, vxlan: ResolvedVxlan): object {
+  const service = network.serviceCidrs[0].toString();
+  const pods = network.podCidrs[0].toString();
+  return {
+    name: windowsNetworkName(vxlan),
+    cniVersion: '0.3.0',
+    type: 'flannel',
+    capabilities: { portMappings: true, dns: true },
+    delegate: {
+      type: 'sdnoverlay',
+      AdditionalArgs: [
+        { Name: 'EndpointPolicy', Value: { Type: 'OutBoundNAT', Settings: { Exceptions: [service, pods] } } },
+        { Name: 'EndpointPolicy', Value: { Type: 'SDNROUTE', Settings: { DestinationPrefix: service, NeedEncap: true } } },
+        { Name: 'EndpointPolicy', Value: { Type: 'ProviderAddress', Settings: { ProviderAddress: '' } } },
+      ],
+    },
+  };
+}

@@ -147,6 +147,8 @@ export async function startCluster(dir: string): Promise<ClusterState> {
       `--service-account-signing-key-file=${pki}/sa.key`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--authorization-mode=Node,RBAC',
+      // as kubeadm sets it: CNI and HostProcess pods need privileged/host access
+      '--allow-privileged=true',
       // the built-in reconciler refuses loopback endpoints for the `kubernetes` Service
       '--endpoint-reconciler-type=none',
     ]);
