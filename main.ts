@@ -8,7 +8,7 @@ import { ConfigError } from './lib/config/errors';
 import { findConfigSource, loadClusterConfig } from './lib/config/load';
 import { makeStagingDir, mirrorFiles, publishDir } from './lib/output/publish';
 import { formatSummary, summarize } from './lib/output/summary';
-import { synthCharts } from './lib/output/synth';
+import { synthCharts, writeFiles } from './lib/output/synth';
 
 function main(): void {
   const source = findConfigSource();
@@ -31,10 +31,11 @@ function main(): void {
     const app = new App({ outdir: staging });
     const bootstrap = new ClusterBootstrap(app, { config });
     outputs = synthCharts(app, staging);
+    writeFiles([...bootstrap.files.values()].flat(), staging);
     publishDir(staging, target);
     const cliOutdir = process.env.CDK8S_OUTDIR;
     if (cliOutdir && path.resolve(cliOutdir) !== target) mirrorFiles(target, cliOutdir);
-    const rows = summarize(outputs, bootstrap.registered, config, path.relative(process.cwd(), target) || '.');
+    const rows = summarize(outputs, bootstrap.registered, bootstrap.files, config, path.relative(process.cwd(), target) || '.');
     // stderr: the cdk8s CLI captures the app's stdout and shows it only on failure
     process.stderr.write(formatSummary(rows, config, sourceName) + '\n');
   } catch (e) {

@@ -1,6 +1,6 @@
 import { Chart, type App } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { ClusterComponent } from './component';
+import type { ClusterComponent, OutputFile } from './component';
 import { FlannelComponent } from './components/flannel';
 import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import type { ClusterConfig } from './config/cluster-config';
@@ -33,6 +33,8 @@ export class ClusterBootstrap {
   readonly components = new Map<string, Construct>();
   /** Every component considered, enabled or not, in order. */
   readonly registered: readonly ClusterComponent[];
+  /** Non-Kubernetes files of the enabled components, by component id. */
+  readonly files = new Map<string, OutputFile[]>();
 
   constructor(
     readonly app: App,
@@ -52,6 +54,8 @@ export class ClusterBootstrap {
       const chart = new Chart(app, component.id, { disableResourceNameHashes: true });
       this.charts.set(component.id, chart);
       this.components.set(component.id, component.addTo(chart, props.config));
+      const files = component.files?.(props.config) ?? [];
+      if (files.length) this.files.set(component.id, files);
     }
   }
 

@@ -2,6 +2,13 @@ import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ClusterConfig } from './config/cluster-config';
 
+/** A file that is not a Kubernetes object (node preparation, config files), written to `dist/<path>`. */
+export interface OutputFile {
+  /** Relative path under the output folder, e.g. `node/linux/sysctl.d/90-flannel.conf`. */
+  readonly path: string;
+  readonly content: string;
+}
+
 /**
  * The add-on contract. A component has a kebab-case `id`, which names its chart and its output file
  * (`dist/<id>.k8s.yaml`), says from the cluster config whether it is enabled, and adds its objects to
@@ -16,4 +23,6 @@ export interface ClusterComponent {
   version(config: ClusterConfig): string;
   /** Adds the component's API objects under `chart` and returns the construct holding them. */
   addTo(chart: Chart, config: ClusterConfig): Construct;
+  /** Files for nodes or the control plane that the component needs besides its API objects. */
+  files?(config: ClusterConfig): OutputFile[];
 }

@@ -33,8 +33,12 @@ describe('synth app', () => {
     const r = run(cwd);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml', 'node']);
     expect(r.stderr).toContain('from the embedded default config');
+    expect(r.stderr).toContain('file  dist/node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');
+    expect(fs.readFileSync(path.join(cwd, 'dist', 'node', 'linux', 'sysctl.d', '90-cluster-bootstrap-flannel.conf'), 'utf8')).toContain(
+      'net.bridge.bridge-nf-call-iptables = 1',
+    );
     expect(r.stderr).toContain('flannel v0.28.9: 6 objects -> dist/flannel.k8s.yaml');
     expect(r.stderr).toContain('image ghcr.io/flannel-io/flannel:v0.28.9');
     const objects = readObjects(path.join(cwd, 'dist', 'flannel.k8s.yaml'));
@@ -89,8 +93,8 @@ describe('cdk8s CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('flannel v0.28.9: 6 objects');
     expect(r.stderr).not.toMatch(/error/i);
-    expect(fs.readdirSync(path.join(out, 'dist'))).toEqual(['flannel.k8s.yaml']);
-    expect(fs.readdirSync(path.join(out, 'staging'))).toEqual(['flannel.k8s.yaml']);
+    expect(fs.readdirSync(path.join(out, 'dist'))).toEqual(['flannel.k8s.yaml', 'node']);
+    expect(fs.readdirSync(path.join(out, 'staging'))).toEqual(['flannel.k8s.yaml', 'node']);
   });
 });
 
@@ -135,6 +139,6 @@ describe('synth start-up path', () => {
     const second = run(cwd, {}, process.execPath, [path.join(copy, 'synth.js')]);
     expect(second.status).toBe(0);
     expect(fs.statSync(path.join(copy, 'synth-bundle.js.v8cache')).size).toBeGreaterThan(1000);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml', 'node']);
   });
 });

@@ -25,8 +25,7 @@ export function publishDir(staging: string, target: string): void {
   if (hadTarget) fs.rmSync(backup, { recursive: true, force: true });
 }
 
-/** Copies the files of `from` into `to` (used to show the cdk8s CLI what was published). */
+/** Copies the published tree into `to` (used to show the cdk8s CLI what was published). */
 export function mirrorFiles(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  for (const name of fs.readdirSync(from)) fs.copyFileSync(path.join(from, name), path.join(to, name));
+  fs.cpSync(from, to, { recursive: true });
 }

@@ -13,16 +13,25 @@ export function imagesOf(object: Record<string, any>): string[] {
 
 export interface ComponentSummary {
   readonly id: string;
+  /** Non-Kubernetes files, relative to the output folder. */
+  readonly files: readonly string[];
   readonly version: string;
   readonly images: readonly string[];
   readonly objects: number;
   readonly file: string;
 }
 
-export function summarize(outputs: readonly ChartOutput[], components: readonly ClusterComponent[], config: ClusterConfig, publishedDir: string): ComponentSummary[] {
+export function summarize(
+  outputs: readonly ChartOutput[],
+  components: readonly ClusterComponent[],
+  files: ReadonlyMap<string, readonly { path: string }[]>,
+  config: ClusterConfig,
+  publishedDir: string,
+): ComponentSummary[] {
   const byId = new Map(components.map((c) => [c.id, c]));
   return outputs.map((o) => ({
     id: o.id,
+    files: (files.get(o.id) ?? []).map((f) => path.join(publishedDir, f.path)),
     version: byId.get(o.id)?.version(config) ?? '-',
     images: [...new Set(o.objects.flatMap(imagesOf))],
     objects: o.objects.length,
@@ -40,6 +49,7 @@ export function formatSummary(rows: readonly ComponentSummary[], config: Cluster
   for (const r of rows) {
     lines.push(`  ${r.id} ${r.version}: ${r.objects} objects -> ${r.file}`);
     for (const image of r.images) lines.push(`      image ${image}`);
+    for (const file of r.files) lines.push(`      file  ${file}`);
   }
   const total = rows.reduce((sum, r) => sum + r.objects, 0);
   lines.push(`${rows.length} component(s), ${total} objects`);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml, type App } from 'cdk8s';
+import type { OutputFile } from '../component';
 
 /** One chart's synthesized objects and the file they went to. */
 export interface ChartOutput {
@@ -26,5 +27,19 @@ export function synthCharts(app: App, outdir: string): ChartOutput[] {
     const file = path.join(outdir, `${chart.node.id}${MANIFEST_SUFFIX}`);
     fs.writeFileSync(file, Yaml.stringify(...objects));
     return { id: chart.node.id, file, objects };
+  });
+}
+
+/** Writes the components' non-Kubernetes files under `outdir`; refuses paths that would leave it. */
+export function writeFiles(files: readonly OutputFile[], outdir: string): string[] {
+  const root = path.resolve(outdir);
+  return files.map((f) => {
+    const target = path.resolve(root, f.path);
+    if (!target.startsWith(root + path.sep) || target.endsWith(MANIFEST_SUFFIX)) {
+      throw new Error(`output file path "${f.path}" must stay inside the output folder and not end in ${MANIFEST_SUFFIX}`);
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, f.content);
+    return target;
   });
 }
