@@ -13,3 +13,4 @@ export * from './components/flannel';
 export * from './components/kube-proxy-windows';
 export { synthCharts, type ChartOutput } from './output/synth';
 export { imagesOf } from './output/summary';
+export * from './network-policy';

@@ -1,0 +1,4 @@
+export * from './values';
+export * from './policies';
+export * from './evaluator';
+export * from './render';
