@@ -14,3 +14,8 @@ export * from './components/kube-proxy-windows';
 export { synthCharts, type ChartOutput } from './output/synth';
 export { imagesOf } from './output/summary';
 export * from './network-policy';
+export * from './components/coredns';
+export * from './components/node-local-dns';
+export * from './dns/corefile';
+export * from './dns/cluster-corefile';
+export { kubeadmCoreDnsVersion } from './config/resolve-dns';

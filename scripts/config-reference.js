@@ -28,4 +28,14 @@ function rows() {
 }
 
 module.exports = { rows };
-if (require.main === module) console.log(rows());
+if (require.main === module && process.argv.includes('--write')) {
+  // rewrites the block between the README markers (npm run docs)
+  const fs = require('fs');
+  const file = require('path').join(__dirname, '..', 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const updated = text.replace(/(<!-- config-reference:start[^>]*-->\n)[\s\S]*?(\n<!-- config-reference:end -->)/, (_, a, b) => a + rows() + b);
+  fs.writeFileSync(file, updated);
+  console.log(updated === text ? 'README config reference already current' : 'README config reference updated');
+} else if (require.main === module) {
+  console.log(rows());
+}

@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 
 const root = path.join(__dirname, '..');
+const DEFAULT_OUTPUT = ['coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-local-dns.k8s.yaml'];
 // what cdk8s.yaml runs: the bundle of build/main.js
 const mainJs = path.join(root, 'build', 'synth.js');
 
@@ -33,7 +34,7 @@ describe('synth app', () => {
     const r = run(cwd);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml', 'node']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(DEFAULT_OUTPUT);
     expect(r.stderr).toContain('from the embedded default config');
     expect(r.stderr).toContain('file  dist/node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');
     expect(fs.readFileSync(path.join(cwd, 'dist', 'node', 'linux', 'sysctl.d', '90-cluster-bootstrap-flannel.conf'), 'utf8')).toContain(
@@ -41,7 +42,10 @@ describe('synth app', () => {
     );
     expect(r.stderr).toContain('flannel v0.28.9: 6 objects -> dist/flannel.k8s.yaml');
     expect(r.stderr).toContain('image ghcr.io/flannel-io/flannel:v0.28.9');
-    const objects = readObjects(path.join(cwd, 'dist', 'flannel.k8s.yaml'));
+    expect(r.stderr).toContain('coredns v1.12.0: 7 objects -> dist/coredns.k8s.yaml');
+    expect(r.stderr).toContain('node-local-dns 1.26.7: 5 objects -> dist/node-local-dns.k8s.yaml');
+    const objects = DEFAULT_OUTPUT.filter((f) => f.endsWith('.k8s.yaml')).flatMap((f) => readObjects(path.join(cwd, 'dist', f)));
+    expect(objects).toHaveLength(18);
     expect(KubernetesSchema.forVersion('1.35.4').validateAll(objects)).toEqual([]);
     expect(fs.readdirSync(cwd)).toEqual(['dist']); // no staging folders left behind
   });
@@ -76,7 +80,7 @@ describe('synth app', () => {
     expect(run(cwd).status).toBe(0);
     fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
     expect(run(cwd).status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual([]);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['coredns.k8s.yaml', 'node-local-dns.k8s.yaml']);
   });
 });
 
@@ -93,8 +97,8 @@ describe('cdk8s CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('flannel v0.28.9: 6 objects');
     expect(r.stderr).not.toMatch(/error/i);
-    expect(fs.readdirSync(path.join(out, 'dist'))).toEqual(['flannel.k8s.yaml', 'node']);
-    expect(fs.readdirSync(path.join(out, 'staging'))).toEqual(['flannel.k8s.yaml', 'node']);
+    expect(fs.readdirSync(path.join(out, 'dist'))).toEqual(DEFAULT_OUTPUT);
+    expect(fs.readdirSync(path.join(out, 'staging'))).toEqual(DEFAULT_OUTPUT);
   });
 });
 
@@ -104,7 +108,7 @@ describe('npm run validate', () => {
     expect(run(cwd).status).toBe(0);
     const validate = path.join(root, 'build', 'scripts', 'validate-manifests.js');
     const ok = run(cwd, {}, process.execPath, [validate, 'dist']);
-    expect(ok.stdout).toContain('6 objects in 1 files checked against Kubernetes v1.35.4: 0 problem(s)');
+    expect(ok.stdout).toContain('18 objects in 3 files checked against Kubernetes v1.35.4: 0 problem(s)');
     expect(ok.status).toBe(0);
     const file = path.join(cwd, 'dist', 'flannel.k8s.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('hostNetwork: true', 'hostNetwork: true\n      hostNetwrk: true'));
@@ -139,6 +143,6 @@ describe('synth start-up path', () => {
     const second = run(cwd, {}, process.execPath, [path.join(copy, 'synth.js')]);
     expect(second.status).toBe(0);
     expect(fs.statSync(path.join(copy, 'synth-bundle.js.v8cache')).size).toBeGreaterThan(1000);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['flannel.k8s.yaml', 'node']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(DEFAULT_OUTPUT);
   });
 });

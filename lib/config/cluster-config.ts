@@ -46,6 +46,17 @@ export interface ResolvedFlannelConfig {
   readonly windowsVersion: string;
 }
 
+export interface ResolvedCoreDnsConfig {
+  readonly enabled: boolean;
+  readonly version: string;
+  readonly replicas: number;
+  readonly upstreams: readonly string[];
+  readonly stubDomains: Readonly<Record<string, readonly string[]>>;
+  readonly forward: { readonly maxConcurrent: number; readonly policy?: 'random' | 'round_robin' | 'sequential'; readonly forceTcp: boolean };
+  readonly extraPlugins: readonly string[];
+  readonly memoryLimit: string;
+}
+
 export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
 
 /** The validated cluster config with every default applied. Build it with `parseClusterConfig`. */
@@ -63,5 +74,7 @@ export interface ClusterConfig {
     readonly flannel: ResolvedFlannelConfig;
     /** Enabled only when the config enables it and the cluster has Windows nodes. */
     readonly kubeProxyWindows: { readonly enabled: boolean };
+    readonly coredns: ResolvedCoreDnsConfig;
+    readonly nodeLocalDns: { readonly enabled: boolean; readonly version: string };
   };
 }

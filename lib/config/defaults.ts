@@ -37,6 +37,19 @@ export const DEFAULT_CLUSTER_CONFIG = {
     kubeProxyWindows: {
       enabled: true,
     },
+    coredns: {
+      enabled: true,
+      replicas: 2,
+      forward: {
+        maxConcurrent: 1000,
+        forceTcp: false,
+      },
+      memoryLimit: '170Mi',
+    },
+    nodeLocalDns: {
+      enabled: true,
+      version: '1.26.7',
+    },
   },
 } as const satisfies ClusterConfigFile;
 

@@ -3,6 +3,7 @@ import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from './cidr';
 import type { ClusterConfig, KubernetesVersion, NetworkFacts, ResolvedCloudProvider, ResolvedVxlan } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D, MIN_KUBERNETES_VERSION } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
+import { resolveCoreDns } from './resolve-dns';
 import { checkAgainstSchema } from './schema-check';
 import type { ClusterConfigFile } from './types';
 
@@ -200,6 +201,11 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     vxlan: resolveVxlan(issues, file, windows.enabled),
     windowsVersion: flannelFile?.windowsVersion ?? D.components.flannel.windowsVersion,
   };
+  const coredns = resolveCoreDns(file, kubernetesVersion, file.networking?.dnsDomain ?? D.networking.dnsDomain, issues.list);
+  const nodeLocalDns = {
+    enabled: file.components?.nodeLocalDns?.enabled ?? D.components.nodeLocalDns.enabled,
+    version: file.components?.nodeLocalDns?.version ?? D.components.nodeLocalDns.version,
+  };
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
@@ -213,6 +219,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     cloudProvider,
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
-    components: { flannel, kubeProxyWindows },
+    components: { flannel, kubeProxyWindows, coredns, nodeLocalDns },
   };
 }

@@ -134,6 +134,101 @@ export interface ComponentsConfig {
 
   /** kube-proxy for Windows nodes (HostProcess), deployed when `windows.enabled`. */
   readonly kubeProxyWindows?: KubeProxyWindowsConfig;
+
+  /** CoreDNS, the cluster DNS server behind the `kube-dns` Service. */
+  readonly coredns?: CoreDnsConfig;
+
+  /** NodeLocal DNSCache: a DNS cache on every Linux node, on the link-local `networking.nodeLocalDnsIP`. */
+  readonly nodeLocalDns?: NodeLocalDnsConfig;
+}
+
+export interface CoreDnsConfig {
+  /**
+   * Whether to deploy CoreDNS.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * CoreDNS release (image `registry.k8s.io/coredns/coredns:<version>`).
+   * @pattern ^v[0-9]+\.[0-9]+\.[0-9]+$
+   * @default - the release kubeadm installs for `kubernetesVersion` (v1.12.0 from 1.33)
+   */
+  readonly version?: string;
+
+  /**
+   * Number of CoreDNS pods, spread over distinct nodes.
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * Upstream resolvers for names outside the cluster: IP[:port] addresses, or a resolv.conf path.
+   * @default - ["/etc/resolv.conf"] (the node's resolvers)
+   */
+  readonly upstreams?: string[];
+
+  /**
+   * Zones answered by other servers: zone name to upstream IPs, one server block each.
+   * @default - none
+   */
+  readonly stubDomains?: Record<string, string[]>;
+
+  /** Options of the `forward` plugin of the cluster block. */
+  readonly forward?: CoreDnsForwardConfig;
+
+  /**
+   * Plugin lines the typed model does not know, added verbatim to the cluster server block (escape hatch).
+   * @default - none
+   */
+  readonly extraPlugins?: string[];
+
+  /**
+   * Memory limit of each CoreDNS pod.
+   * @pattern ^[0-9]+(Ki|Mi|Gi)$
+   * @default "170Mi"
+   */
+  readonly memoryLimit?: string;
+}
+
+export interface CoreDnsForwardConfig {
+  /**
+   * Most concurrent queries forwarded upstream.
+   * @asType integer
+   * @minimum 1
+   * @default 1000
+   */
+  readonly maxConcurrent?: number;
+
+  /**
+   * How upstreams are picked.
+   * @default - random
+   */
+  readonly policy?: 'random' | 'round_robin' | 'sequential';
+
+  /**
+   * Always talk TCP to the upstreams.
+   * @default false
+   */
+  readonly forceTcp?: boolean;
+}
+
+export interface NodeLocalDnsConfig {
+  /**
+   * Whether to deploy NodeLocal DNSCache.
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * k8s-dns-node-cache release (image `registry.k8s.io/dns/k8s-dns-node-cache:<version>`).
+   * @pattern ^[0-9]+\.[0-9]+\.[0-9]+$
+   * @default "1.26.7"
+   */
+  readonly version?: string;
 }
 
 export interface KubeProxyWindowsConfig {

@@ -61,11 +61,18 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+// RBAC objects only need names that are valid URL path segments (e.g. `system:coredns`)
+const PATH_SEGMENT_NAMED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
 /** API server rules on metadata that the OpenAPI schema does not express (name and label syntax). */
 function metadataViolations(object: Record<string, any>): Omit<ManifestViolation, 'object'>[] {
   const out: Omit<ManifestViolation, 'object'>[] = [];
   const meta = object.metadata ?? {};
-  if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) {
+  if (PATH_SEGMENT_NAMED.has(object.kind)) {
+    if (typeof meta.name !== 'string' || !meta.name || meta.name === '.' || meta.name === '..' || /[/%]/.test(meta.name)) {
+      out.push({ path: '/metadata/name', message: `name ${JSON.stringify(meta.name)} is not a valid path segment` });
+    }
+  } else if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) {
     out.push({ path: '/metadata/name', message: `name ${JSON.stringify(meta.name)} is not a DNS subdomain` });
   }
   for (const [key, value] of Object.entries<string>(meta.labels ?? {})) {

@@ -26,7 +26,7 @@ describe('Windows CNI config (pure)', () => {
 describe('Windows objects', () => {
   test('nothing Windows-specific without Windows nodes', () => {
     const { charts } = synthBootstrap();
-    expect(Object.keys(charts)).toEqual(['flannel']);
+    expect(Object.keys(charts)).toEqual(['flannel', 'coredns', 'node-local-dns']);
     expect(charts.flannel.some((o) => o.metadata.name.includes('windows'))).toBe(false);
   });
 
@@ -68,7 +68,8 @@ describe('Windows objects', () => {
   });
 
   test('Windows kube-proxy can be turned off', () => {
-    expect(Object.keys(synthBootstrap({ ...WINDOWS, components: { kubeProxyWindows: { enabled: false } } }).charts)).toEqual(['flannel']);
+    expect(Object.keys(synthBootstrap({ ...WINDOWS, components: { kubeProxyWindows: { enabled: false } } }).charts)).not.toContain('kube-proxy-windows');
+    expect(Object.keys(synthBootstrap(WINDOWS).charts)).toContain('kube-proxy-windows');
   });
 
   test('a malformed Windows flannel version is refused', () => {

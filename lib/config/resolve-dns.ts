@@ -1,0 +1,47 @@
+import { clusterCorefile } from '../dns/cluster-corefile';
+import { checkCorefile, CorefileError } from '../dns/corefile';
+import type { KubernetesVersion, ResolvedCoreDnsConfig } from './cluster-config';
+import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
+import type { ConfigIssue } from './errors';
+import type { ClusterConfigFile } from './types';
+
+/** The CoreDNS release kubeadm installs for a Kubernetes minor version. */
+export function kubeadmCoreDnsVersion(minor: number): string {
+  if (minor >= 33) return 'v1.12.0';
+  if (minor >= 31) return 'v1.11.3';
+  if (minor >= 29) return 'v1.11.1';
+  return 'v1.10.1';
+}
+
+/** Resolves the CoreDNS section; the Corefile it implies is built and checked here, so errors name config paths. */
+export function resolveCoreDns(file: ClusterConfigFile, version: KubernetesVersion | undefined, dnsDomain: string, issues: ConfigIssue[]): ResolvedCoreDnsConfig {
+  const c = file.components?.coredns ?? {};
+  const resolved: ResolvedCoreDnsConfig = {
+    enabled: c.enabled ?? D.components.coredns.enabled,
+    version: c.version ?? kubeadmCoreDnsVersion(version?.minor ?? 35),
+    replicas: c.replicas ?? D.components.coredns.replicas,
+    upstreams: c.upstreams ?? ['/etc/resolv.conf'],
+    stubDomains: c.stubDomains ?? {},
+    forward: {
+      maxConcurrent: c.forward?.maxConcurrent ?? D.components.coredns.forward.maxConcurrent,
+      forceTcp: c.forward?.forceTcp ?? D.components.coredns.forward.forceTcp,
+      ...(c.forward?.policy ? { policy: c.forward.policy } : {}),
+    },
+    extraPlugins: c.extraPlugins ?? [],
+    memoryLimit: c.memoryLimit ?? D.components.coredns.memoryLimit,
+  };
+  if (!resolved.upstreams.length) {
+    issues.push({ path: 'components.coredns.upstreams', value: c.upstreams, message: 'forward has no upstreams', hint: 'list at least one upstream, or remove the field to use /etc/resolv.conf' });
+    return resolved;
+  }
+  const corefile = clusterCorefile({ domain: dnsDomain, kubernetesMinor: version?.minor ?? 35, ...resolved });
+  try {
+    checkCorefile(corefile);
+  } catch (e) {
+    if (!(e instanceof CorefileError)) throw e;
+    const stub = Object.keys(resolved.stubDomains).find((z) => e.message.includes(`(${z})`) || e.message.includes(`"${z}"`));
+    const path = stub !== undefined ? `components.coredns.stubDomains.${stub}` : 'components.coredns.upstreams';
+    issues.push({ path, value: stub !== undefined ? resolved.stubDomains[stub] : resolved.upstreams, message: e.message.split('; hint: ')[0], hint: e.hint });
+  }
+  return resolved;
+}
