@@ -52,6 +52,20 @@ describe('placement', () => {
     await expectDaemonSetOn(kubeconfig, 'kube-flannel', 'kube-flannel-ds', 'app=flannel', linux);
   });
 
+  test('NodeLocal DNS runs on every Linux node and on no Windows node', async () => {
+    await expectDaemonSetOn(kubeconfig, 'kube-system', 'node-local-dns', 'k8s-app=node-local-dns', byOs('linux'));
+  });
+
+  test('CoreDNS replicas are all ready, each on its own Linux node', async () => {
+    const linux = byOs('linux');
+    await waitFor('2 ready CoreDNS pods', () => readyPodNodes(kubeconfig, 'kube-system', 'k8s-app=kube-dns').length === 2, 90_000);
+    const placed = readyPodNodes(kubeconfig, 'kube-system', 'k8s-app=kube-dns');
+    expect(new Set(placed).size).toBe(2);
+    for (const node of placed) expect(linux).toContain(node);
+    const d = JSON.parse(kubectlOk(kubeconfig, ['get', 'deployment', 'coredns', '-n', 'kube-system', '-o', 'json']));
+    expect(d.status.readyReplicas).toBe(2);
+  });
+
   test('Windows Flannel and Windows kube-proxy run on exactly the Windows nodes', async () => {
     const windows = byOs('windows');
     if (owned) expect(windows).toEqual(['windows-worker-0', 'windows-worker-1']);

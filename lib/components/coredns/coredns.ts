@@ -79,6 +79,13 @@ export class CoreDns extends Construct {
               { key: 'CriticalAddonsOnly', operator: 'Exists' },
               { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' },
             ],
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  { weight: 100, podAffinityTerm: { labelSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] }, topologyKey: 'kubernetes.io/hostname' } },
+                ],
+              },
+            },
             // one replica per node as far as nodes allow; nodes the pods cannot run on do not count
             topologySpreadConstraints: [
               { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: LABELS }, nodeTaintsPolicy: 'Honor', nodeAffinityPolicy: 'Honor' },
