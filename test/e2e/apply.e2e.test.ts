@@ -5,14 +5,29 @@ import { kubectl, kubectlOk } from './harness/cluster';
 
 const FIELD_MANAGER = 'cluster-bootstrap';
 
-/** resourceVersion of every object of a dist folder, as the API server has it. */
-function resourceVersions(kubeconfig: string, dist: string): Record<string, string> {
+// Kinds no controller writes back to: any change of their resourceVersion was made by the apply.
+const STATIC_KINDS = new Set(['ConfigMap', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy']);
+
+/**
+ * What an apply may change, per object: the spec generation where the API keeps one (controllers update
+ * status, which moves resourceVersion but not generation), else the resourceVersion of static kinds.
+ */
+function appliedState(kubeconfig: string, dist: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const file of manifestFiles(dist)) {
     const list = JSON.parse(kubectlOk(kubeconfig, ['get', '-f', file, '-o', 'json']));
-    for (const item of list.items ?? [list]) out[ref(item)] = item.metadata.resourceVersion;
+    for (const item of list.items ?? [list]) {
+      const m = item.metadata;
+      out[ref(item)] = m.generation !== undefined ? `generation ${m.generation}` : STATIC_KINDS.has(item.kind) ? `resourceVersion ${m.resourceVersion}` : 'exists';
+    }
   }
   return out;
+}
+
+/** `kubectl diff --server-side`: exit 0 and no output when applying would change nothing. */
+function expectNoDiff(kubeconfig: string, file: string): void {
+  const r = kubectl(kubeconfig, ['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', file]);
+  expect({ file, status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ file, status: 0, stdout: '', stderr: '' });
 }
 
 describe.each(Object.keys(SCENARIOS))('scenario %s', (scenario) => {
@@ -40,15 +55,21 @@ describe.each(Object.keys(SCENARIOS))('scenario %s', (scenario) => {
     }
   });
 
-  test('server-side apply creates every object; a second apply changes nothing', () => {
+  test('server-side apply creates every object; a diff then shows nothing and a second apply changes nothing', () => {
     for (const file of manifestFiles(dist)) {
       const r = kubectl(kubeconfig, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', file]);
       expect({ file, stderr: r.stderr, status: r.status }).toEqual({ file, stderr: '', status: 0 });
     }
     const expected = objectsIn(dist).map(ref).sort();
-    const before = resourceVersions(kubeconfig, dist);
+    const before = appliedState(kubeconfig, dist);
     expect(Object.keys(before).sort()).toEqual(expected);
+    for (const file of manifestFiles(dist)) expectNoDiff(kubeconfig, file);
     for (const file of manifestFiles(dist)) kubectlOk(kubeconfig, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', file]);
-    expect(resourceVersions(kubeconfig, dist)).toEqual(before);
+    expect(appliedState(kubeconfig, dist)).toEqual(before);
+    // the diff check is live: a changed object shows up
+    const changed = objectsIn(dist).find((o) => o.kind === 'ConfigMap')!;
+    const r = kubectl(kubeconfig, ['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], JSON.stringify({ ...changed, data: { ...changed.data, probe: 'x' } }));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('+  probe: x');
   });
 });
