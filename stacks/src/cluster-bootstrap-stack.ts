@@ -1,0 +1,110 @@
+import * as os from 'os';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { App } from 'cdk8s';
+import { ClusterBootstrap } from '../../lib/cluster-bootstrap';
+import type { ClusterComponent } from '../../lib/component';
+import { kubeletClusterDns } from '../../lib/components/node-local-dns';
+import type { ClusterConfig } from '../../lib/config/cluster-config';
+
+export const BOOTSTRAP_TYPE = 'clusterbootstrap:index:ClusterBootstrap';
+export const COMPONENT_TYPE = 'clusterbootstrap:index:Component';
+
+export interface ClusterBootstrapStackArgs {
+  /** The validated cluster config: the same model and validator as `cdk8s synth`. */
+  readonly config: ClusterConfig;
+  /**
+   * Components to deploy.
+   * @default builtInComponents()
+   */
+  readonly components?: readonly ClusterComponent[];
+  /**
+   * Wait for workloads to become ready. Off by default: node agents and CoreDNS cannot be ready before nodes
+   * join and the pod network is up, which a bootstrap usually precedes.
+   * @default false
+   */
+  readonly awaitWorkloads?: boolean;
+}
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
+
+/** `Kind/namespace/name`, the key the stack uses for every object. */
+export function objectRef(o: Manifest): string {
+  return `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+/** The typed @pulumi/kubernetes class for an apiVersion/kind (e.g. apps/v1 DaemonSet → k8s.apps.v1.DaemonSet). */
+function resourceClass(apiVersion: string, kind: string): new (name: string, args: object, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
+  const cls = (k8s as any)[group.split('.')[0]]?.[version]?.[kind];
+  if (!cls) throw new Error(`@pulumi/kubernetes has no resource for ${apiVersion} ${kind}`);
+  return cls;
+}
+
+/**
+ * Whether Pulumi should not wait for an object to become ready. Workloads need joined nodes (and a working
+ * pod network) to become ready, and a Service with a selector waits for their endpoints; everything else is
+ * ready once the API server stored it.
+ */
+export function skipAwait(o: Manifest, awaitWorkloads: boolean): boolean {
+  if (awaitWorkloads) return false;
+  if (o.kind === 'DaemonSet' || o.kind === 'Deployment') return true;
+  return o.kind === 'Service' && (o as { spec?: { selector?: object } }).spec?.selector !== undefined;
+}
+
+/**
+ * The whole bootstrap as one Pulumi component: a child component per bootstrap component, and under each the
+ * Kubernetes objects `cdk8s synth` writes for the same config. Namespaces (and CRDs) are created before the
+ * objects that need them through explicit `dependsOn`.
+ */
+export class ClusterBootstrapStack extends pulumi.ComponentResource {
+  /** Child component per bootstrap component id. */
+  readonly components: Record<string, pulumi.ComponentResource> = {};
+  /** Every Kubernetes resource, by `Kind/namespace/name`. */
+  readonly resources: Record<string, pulumi.CustomResource> = {};
+  /** The dependencies given to each resource, by `Kind/namespace/name` (for review and tests). */
+  readonly dependencies: Record<string, string[]> = {};
+  readonly dnsServiceIP: string;
+  readonly kubeletClusterDNS: string;
+  readonly componentVersions: Record<string, string> = {};
+  /** Non-Kubernetes files of the components, by path. */
+  readonly nodeFiles: Record<string, string> = {};
+
+  constructor(name: string, args: ClusterBootstrapStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(BOOTSTRAP_TYPE, name, {}, opts);
+    const { config } = args;
+    // built in memory only: the app is never synthesized to disk here
+    const app = new App({ outdir: os.tmpdir() });
+    const bootstrap = new ClusterBootstrap(app, { config, ...(args.components ? { components: args.components } : {}) });
+    const charts = [...bootstrap.charts.entries()].map(([id, chart]) => ({ id, objects: Object.values(chart.toJson()) as Manifest[] }));
+    const all = charts.flatMap((c) => c.objects);
+    const namespaces = new Set(all.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+    const crdGroups = new Map(all.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => [(o as any).spec.group as string, objectRef(o)]));
+
+    const rank = (o: Manifest) => (o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : 2);
+    const ordered = charts.flatMap((c) => c.objects.map((o) => ({ id: c.id, o }))).sort((a, b) => rank(a.o) - rank(b.o));
+    for (const { id } of charts) {
+      this.components[id] = new pulumi.ComponentResource(COMPONENT_TYPE, id, {}, { parent: this });
+      const component = bootstrap.registered.find((c) => c.id === id);
+      if (component) this.componentVersions[id] = component.version(config);
+    }
+    for (const { id, o } of ordered) {
+      const ref = objectRef(o);
+      const needs: string[] = [];
+      if (o.metadata.namespace && namespaces.has(o.metadata.namespace)) needs.push(`Namespace/${o.metadata.namespace}`);
+      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+      if (crdGroups.has(group)) needs.push(crdGroups.get(group)!);
+      this.dependencies[ref] = needs;
+      const metadata = skipAwait(o, args.awaitWorkloads ?? false) ? { ...o.metadata, annotations: { ...o.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } : o.metadata;
+      const Resource = resourceClass(o.apiVersion, o.kind);
+      this.resources[ref] = new Resource(o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name, { ...o, metadata }, {
+        parent: this.components[id],
+        dependsOn: needs.map((n) => this.resources[n]),
+      });
+    }
+    for (const files of bootstrap.files.values()) for (const f of files) this.nodeFiles[f.path] = f.content;
+    this.dnsServiceIP = config.network.dnsServiceIP.toString();
+    this.kubeletClusterDNS = config.components.nodeLocalDns.enabled ? kubeletClusterDns(config) : this.dnsServiceIP;
+    this.registerOutputs({ dnsServiceIP: this.dnsServiceIP, kubeletClusterDNS: this.kubeletClusterDNS, componentVersions: this.componentVersions });
+  }
+}

@@ -1,0 +1,128 @@
+// The Pulumi program under pulumi.runtime.setMocks: what it registers, under which parents, in which order.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import { parseClusterConfig } from '../../lib/config/parse';
+import { synthBootstrap } from '../support/synth';
+
+interface Registered {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: any;
+}
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  },
+  'cluster-bootstrap',
+  'test',
+  false,
+);
+
+// imported after setMocks, as the mocks must be in place before resources are created
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ClusterBootstrapStack, BOOTSTRAP_TYPE, COMPONENT_TYPE } = require('../../stacks/src/cluster-bootstrap-stack') as typeof import('../../stacks/src/cluster-bootstrap-stack');
+
+function settle<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+async function deploy(file: object, name: string) {
+  registered.length = 0;
+  const stack = new ClusterBootstrapStack(name, { config: parseClusterConfig(file) });
+  const urns = await settle(pulumi.all(Object.values(stack.resources).map((r) => r.urn)));
+  return { stack, urns, kube: registered.filter((r) => r.type.startsWith('kubernetes:')) };
+}
+
+const typeOf = (o: any) => `kubernetes:${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`;
+const nameOf = (o: any) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+
+describe('ClusterBootstrapStack', () => {
+  test.each([
+    ['default', {}],
+    ['Windows, IPVS, external cloud', { windows: { enabled: true }, networking: { kubeProxyMode: 'ipvs' }, cloudProvider: { type: 'external', name: 'aws' } }],
+  ])('registers exactly the objects cdk8s synth produces (%s)', async (name, file) => {
+    const { kube } = await deploy(file, `b-${name.split(',')[0].toLowerCase()}`);
+    const expected = synthBootstrap(file as object).all.map((o) => `${typeOf(o)} ${nameOf(o)}`).sort();
+    expect(kube.map((r) => `${r.type} ${r.name}`).sort()).toEqual(expected);
+  });
+
+  test('one component resource per bootstrap component; every object is parented by its component', async () => {
+    const { stack, urns } = await deploy({}, 'parents');
+    expect(registered.filter((r) => r.type === BOOTSTRAP_TYPE).map((r) => r.name)).toEqual(['parents']);
+    expect(registered.filter((r) => r.type === COMPONENT_TYPE).map((r) => r.name)).toEqual(['flannel', 'coredns', 'node-local-dns']);
+    expect(Object.keys(stack.components)).toEqual(['flannel', 'coredns', 'node-local-dns']);
+    // each URN names its parent's type: bootstrap → component → object
+    const componentUrn = await settle(stack.components.flannel.urn);
+    expect(componentUrn).toContain(`${BOOTSTRAP_TYPE}$${COMPONENT_TYPE}::flannel`);
+    const daemonSet = urns.find((u) => u.endsWith('::kube-flannel/kube-flannel-ds'))!;
+    expect(daemonSet).toContain(`${COMPONENT_TYPE}$kubernetes:apps/v1:DaemonSet::`);
+  });
+
+  test('namespaced objects depend on their Namespace when the bootstrap creates it; namespaces come first', async () => {
+    const { stack } = await deploy({}, 'deps');
+    expect(stack.dependencies['DaemonSet/kube-flannel/kube-flannel-ds']).toEqual(['Namespace/kube-flannel']);
+    expect(stack.dependencies['ConfigMap/kube-flannel/kube-flannel-cfg']).toEqual(['Namespace/kube-flannel']);
+    expect(stack.dependencies['Deployment/kube-system/coredns']).toEqual([]); // kube-system always exists
+    expect(stack.dependencies['ClusterRole/flannel']).toEqual([]);
+    const order = registered.filter((r) => r.type.startsWith('kubernetes:')).map((r) => r.type);
+    expect(order[0]).toBe('kubernetes:core/v1:Namespace');
+  });
+
+  test('workloads and the Services in front of them skip await; the rest is awaited', async () => {
+    const { kube } = await deploy({}, 'await');
+    const skipped = kube.filter((r) => r.inputs.metadata?.annotations?.['pulumi.com/skipAwait'] === 'true').map((r) => `${r.type.split(':').pop()} ${r.name}`);
+    expect(skipped.sort()).toEqual(
+      ['DaemonSet kube-flannel/kube-flannel-ds', 'DaemonSet kube-system/node-local-dns', 'Deployment kube-system/coredns', 'Service kube-system/kube-dns', 'Service kube-system/kube-dns-upstream', 'Service kube-system/node-local-dns'].sort(),
+    );
+  });
+
+  test('outputs: DNS IP, the kubelet clusterDNS from NodeLocal DNS, versions, node files', async () => {
+    const ipvs = (await deploy({ networking: { kubeProxyMode: 'ipvs' } }, 'out')).stack;
+    expect(ipvs.dnsServiceIP).toBe('10.96.0.10');
+    expect(ipvs.kubeletClusterDNS).toBe('169.254.20.10');
+    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.12.0', 'node-local-dns': '1.26.7' });
+    expect(Object.keys(ipvs.nodeFiles)).toContain('node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');
+    expect((await deploy({ components: { nodeLocalDns: { enabled: false } }, networking: { kubeProxyMode: 'ipvs' } }, 'out2')).stack.kubeletClusterDNS).toBe('10.96.0.10');
+  });
+});
+
+describe('stack config files', () => {
+  const stacks = path.join(__dirname, '..', '..', 'stacks');
+  const clusterOf = (file: string) => parse(fs.readFileSync(path.join(stacks, file), 'utf8')).config['cluster-bootstrap:cluster'];
+
+  test('Pulumi.dev.yaml and Pulumi.prod.yaml hold valid cluster configs that differ as environments do', () => {
+    const dev = parseClusterConfig(clusterOf('Pulumi.dev.yaml'));
+    const prod = parseClusterConfig(clusterOf('Pulumi.prod.yaml'));
+    expect([dev.windows.enabled, prod.windows.enabled]).toEqual([false, true]);
+    expect([dev.components.coredns.replicas, prod.components.coredns.replicas]).toEqual([1, 3]);
+    expect([dev.cloudProvider.type, prod.cloudProvider.type]).toEqual(['none', 'external']);
+  });
+
+  test('a bad stack config fails with the same clear error as the cdk8s path', () => {
+    const bad = { networking: { podSubnet: '10.96.0.0/16' } };
+    let cdk8sMessage = '';
+    try {
+      parseClusterConfig(bad, 'X');
+    } catch (e) {
+      cdk8sMessage = (e as Error).message;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { run } = require('../../stacks/src/program') as typeof import('../../stacks/src/program');
+    const config = pulumi.runtime as any;
+    config.setConfig('cluster-bootstrap:cluster', JSON.stringify(bad));
+    expect(() => run()).toThrow(pulumi.RunError);
+    try {
+      run();
+    } catch (e) {
+      expect((e as Error).message).toBe(cdk8sMessage.replace('invalid X', 'invalid Pulumi stack config cluster-bootstrap:cluster'));
+    }
+  });
+});
