@@ -2,14 +2,23 @@ import { Chart, type App } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ClusterComponent, OutputFile } from './component';
 import { FlannelComponent } from './components/flannel';
+import { CloudControllerManagerComponent } from './components/cloud-controller-manager';
 import { CoreDnsComponent } from './components/coredns';
+import { KonnectivityComponent } from './components/konnectivity';
 import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import { NodeLocalDnsComponent } from './components/node-local-dns';
 import type { ClusterConfig } from './config/cluster-config';
 
 /** The components this library ships, in the order their charts are synthesized. */
 export function builtInComponents(): ClusterComponent[] {
-  return [new FlannelComponent(), new KubeProxyWindowsComponent(), new CoreDnsComponent(), new NodeLocalDnsComponent()];
+  return [
+    new FlannelComponent(),
+    new KubeProxyWindowsComponent(),
+    new CoreDnsComponent(),
+    new NodeLocalDnsComponent(),
+    new CloudControllerManagerComponent(),
+    new KonnectivityComponent(),
+  ];
 }
 
 export interface ClusterBootstrapProps {

@@ -19,3 +19,5 @@ export * from './components/node-local-dns';
 export * from './dns/corefile';
 export * from './dns/cluster-corefile';
 export { kubeadmCoreDnsVersion } from './config/resolve-dns';
+export * from './components/cloud-controller-manager';
+export * from './components/konnectivity';

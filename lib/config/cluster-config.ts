@@ -57,6 +57,29 @@ export interface ResolvedCoreDnsConfig {
   readonly memoryLimit: string;
 }
 
+export interface ResolvedCloudControllerManager {
+  /** True exactly when the cloud provider is external. */
+  readonly enabled: boolean;
+  readonly providerName: string;
+  readonly image: string;
+  readonly allocateNodeCidrs: boolean;
+  readonly configureCloudRoutes: boolean;
+  readonly clusterAdmin: boolean;
+}
+
+export interface ResolvedKonnectivity {
+  readonly enabled: boolean;
+  readonly version: string;
+  readonly serverForm: 'static-pod' | 'daemonset';
+  readonly agentForm: 'daemonset' | 'deployment';
+  readonly agentReplicas: number;
+  readonly mode: 'grpc' | 'http-connect';
+  readonly serverHost: string;
+  readonly agentPort: number;
+  readonly adminPort: number;
+  readonly healthPort: number;
+}
+
 export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
 
 /** The validated cluster config with every default applied. Build it with `parseClusterConfig`. */
@@ -76,5 +99,7 @@ export interface ClusterConfig {
     readonly kubeProxyWindows: { readonly enabled: boolean };
     readonly coredns: ResolvedCoreDnsConfig;
     readonly nodeLocalDns: { readonly enabled: boolean; readonly version: string };
+    readonly cloudControllerManager: ResolvedCloudControllerManager;
+    readonly konnectivity: ResolvedKonnectivity;
   };
 }

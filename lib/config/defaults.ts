@@ -50,6 +50,22 @@ export const DEFAULT_CLUSTER_CONFIG = {
       enabled: true,
       version: '1.26.7',
     },
+    cloudControllerManager: {
+      allocateNodeCidrs: false,
+      configureCloudRoutes: false,
+      clusterAdmin: false,
+    },
+    konnectivity: {
+      enabled: false,
+      version: 'v0.0.37',
+      serverForm: 'static-pod',
+      agentForm: 'daemonset',
+      agentReplicas: 2,
+      mode: 'grpc',
+      agentPort: 8132,
+      adminPort: 8133,
+      healthPort: 8134,
+    },
   },
 } as const satisfies ClusterConfigFile;
 

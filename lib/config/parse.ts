@@ -3,6 +3,7 @@ import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from './cidr';
 import type { ClusterConfig, KubernetesVersion, NetworkFacts, ResolvedCloudProvider, ResolvedVxlan } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D, MIN_KUBERNETES_VERSION } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
+import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
 import { checkAgainstSchema } from './schema-check';
 import type { ClusterConfigFile } from './types';
@@ -206,6 +207,8 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     enabled: file.components?.nodeLocalDns?.enabled ?? D.components.nodeLocalDns.enabled,
     version: file.components?.nodeLocalDns?.version ?? D.components.nodeLocalDns.version,
   };
+  const cloudControllerManager = resolveCloudControllerManager(file, cloudProvider, issues.list);
+  const konnectivity = resolveKonnectivity(file, api.host, issues.list);
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
@@ -219,6 +222,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     cloudProvider,
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
-    components: { flannel, kubeProxyWindows, coredns, nodeLocalDns },
+    components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity },
   };
 }

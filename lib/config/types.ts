@@ -119,6 +119,7 @@ export interface CloudProviderConfig {
   readonly name?: string;
 }
 
+
 export interface WindowsConfig {
   /**
    * Whether the cluster has Windows worker nodes. Turns on the Windows constraints of the overlay network
@@ -140,6 +141,115 @@ export interface ComponentsConfig {
 
   /** NodeLocal DNSCache: a DNS cache on every Linux node, on the link-local `networking.nodeLocalDnsIP`. */
   readonly nodeLocalDns?: NodeLocalDnsConfig;
+
+  /** The out-of-tree cloud-controller-manager, deployed when `cloudProvider.type` is `external`. */
+  readonly cloudControllerManager?: CloudControllerManagerConfig;
+
+  /** Konnectivity: the API server reaches nodes and pods through agents' tunnels instead of direct routes. */
+  readonly konnectivity?: KonnectivityConfig;
+}
+
+export interface CloudControllerManagerConfig {
+  /**
+   * Image of your provider's cloud-controller-manager, `registry/repository:tag`. Required with an external
+   * cloud provider: no default pretends to be a real cloud.
+   * @default - none
+   */
+  readonly image?: string;
+
+  /**
+   * Let the CCM allocate node pod CIDRs from the pod subnet (`--allocate-node-cidrs`, `--cluster-cidr`).
+   * @default false
+   */
+  readonly allocateNodeCidrs?: boolean;
+
+  /**
+   * Let the CCM program cloud routes for pod CIDRs (`--configure-cloud-routes`).
+   * @default false
+   */
+  readonly configureCloudRoutes?: boolean;
+
+  /**
+   * Bind the CCM to cluster-admin, as the upstream example does. Off: a least-privilege ClusterRole is used.
+   * Only for providers that document needing more than it grants.
+   * @default false
+   */
+  readonly clusterAdmin?: boolean;
+}
+
+export interface KonnectivityConfig {
+  /**
+   * Whether to deploy Konnectivity.
+   * @default false
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * apiserver-network-proxy release (images `kas-network-proxy/proxy-server` and `proxy-agent`).
+   * @pattern ^v[0-9]+\.[0-9]+\.[0-9]+$
+   * @default "v0.0.37"
+   */
+  readonly version?: string;
+
+  /**
+   * How the server runs: a static Pod manifest file for each control-plane node (the documented form), or a
+   * DaemonSet on control-plane nodes.
+   * @default "static-pod"
+   */
+  readonly serverForm?: 'static-pod' | 'daemonset';
+
+  /**
+   * How the agents run: a DaemonSet on Linux workers, or a Deployment of `agentReplicas`.
+   * @default "daemonset"
+   */
+  readonly agentForm?: 'daemonset' | 'deployment';
+
+  /**
+   * Agent replicas when `agentForm` is `deployment`.
+   * @asType integer
+   * @minimum 1
+   * @default 2
+   */
+  readonly agentReplicas?: number;
+
+  /**
+   * Tunnel protocol between the API server and the Konnectivity server.
+   * @default "grpc"
+   */
+  readonly mode?: 'grpc' | 'http-connect';
+
+  /**
+   * Host agents dial: a DNS name or IP of the control plane.
+   * @default - apiServer.host
+   */
+  readonly serverHost?: string;
+
+  /**
+   * Port agents connect to.
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   * @default 8132
+   */
+  readonly agentPort?: number;
+
+  /**
+   * Admin port of server and agents (local).
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   * @default 8133
+   */
+  readonly adminPort?: number;
+
+  /**
+   * Health port of server and agents.
+   * @asType integer
+   * @minimum 1
+   * @maximum 65535
+   * @default 8134
+   */
+  readonly healthPort?: number;
 }
 
 export interface CoreDnsConfig {

@@ -58,7 +58,11 @@ describe('defaults and derived facts', () => {
   });
 
   test('external cloud provider keeps its name; v-prefixed versions are accepted', () => {
-    const c = parseClusterConfig({ cloudProvider: { type: 'external', name: 'openstack' }, kubernetesVersion: 'v1.31.2' });
+    const c = parseClusterConfig({
+      cloudProvider: { type: 'external', name: 'openstack' },
+      kubernetesVersion: 'v1.31.2',
+      components: { cloudControllerManager: { image: 'registry.k8s.io/provider-os/openstack-cloud-controller-manager:v1.31.0' } },
+    });
     expect(c.cloudProvider).toEqual({ type: 'external', name: 'openstack' });
     expect(c.kubernetesVersion.tag).toBe('v1.31.2');
   });

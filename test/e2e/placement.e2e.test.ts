@@ -86,3 +86,25 @@ describe('placement', () => {
     }
   });
 });
+
+describe('placement of the control-plane add-ons (external cloud provider, Konnectivity)', () => {
+  const { kubeconfig, owned } = cluster();
+  beforeAll(() => {
+    for (const file of manifestFiles(synthScenario('cloud-external'))) kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
+  });
+  const controlPlane = () =>
+    JSON.parse(kubectlOk(kubeconfig, ['get', 'nodes', '-l', 'node-role.kubernetes.io/control-plane', '-o', 'json'])).items.map((n: any) => n.metadata.name).sort();
+  const linuxWorkers = () =>
+    JSON.parse(kubectlOk(kubeconfig, ['get', 'nodes', '-l', 'kubernetes.io/os=linux,!node-role.kubernetes.io/control-plane', '-o', 'json'])).items.map((n: any) => n.metadata.name).sort();
+
+  test('the cloud-controller-manager and the Konnectivity server run only on the control plane', async () => {
+    if (owned) expect(controlPlane()).toEqual(['control-plane-0']);
+    await expectDaemonSetOn(kubeconfig, 'kube-system', 'cloud-controller-manager', 'k8s-app=cloud-controller-manager', controlPlane());
+    await expectDaemonSetOn(kubeconfig, 'kube-system', 'konnectivity-server', 'k8s-app=konnectivity-server', controlPlane());
+  });
+
+  test('Konnectivity agents run on the Linux workers', async () => {
+    if (owned) expect(linuxWorkers()).toEqual(['linux-worker-0', 'linux-worker-1', 'linux-worker-2']);
+    await expectDaemonSetOn(kubeconfig, 'kube-system', 'konnectivity-agent', 'k8s-app=konnectivity-agent', linuxWorkers());
+  });
+});

@@ -19,7 +19,10 @@ export const SCENARIOS: Record<string, string> = {
   default: '',
   windows: 'windows:\n  enabled: true\n',
   ipvs: 'networking:\n  kubeProxyMode: ipvs\n',
-  'cloud-external': 'cloudProvider:\n  type: external\n  name: example\n',
+  // plus Konnectivity with its server as a DaemonSet, so the scheduler places it
+  'cloud-external':
+    'cloudProvider:\n  type: external\n  name: example\ncomponents:\n  cloudControllerManager:\n    image: registry.example.internal/example/cloud-controller-manager:v1.30.0\n' +
+    '  konnectivity:\n    enabled: true\n    serverForm: daemonset\n',
 };
 
 const workDirs: string[] = [];

@@ -47,7 +47,15 @@ const nameOf = (o: any) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.
 describe('ClusterBootstrapStack', () => {
   test.each([
     ['default', {}],
-    ['Windows, IPVS, external cloud', { windows: { enabled: true }, networking: { kubeProxyMode: 'ipvs' }, cloudProvider: { type: 'external', name: 'aws' } }],
+    [
+      'Windows, IPVS, external cloud, Konnectivity',
+      {
+        windows: { enabled: true },
+        networking: { kubeProxyMode: 'ipvs' },
+        cloudProvider: { type: 'external', name: 'aws' },
+        components: { cloudControllerManager: { image: 'registry.k8s.io/provider-aws/cloud-controller-manager:v1.35.0' }, konnectivity: { enabled: true } },
+      },
+    ],
   ])('registers exactly the objects cdk8s synth produces (%s)', async (name, file) => {
     const { kube } = await deploy(file, `b-${name.split(',')[0].toLowerCase()}`);
     const expected = synthBootstrap(file as object).all.map((o) => `${typeOf(o)} ${nameOf(o)}`).sort();

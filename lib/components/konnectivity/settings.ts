@@ -1,0 +1,115 @@
+import type { ClusterConfig } from '../../config/cluster-config';
+import { IpAddress } from '../../config/cidr';
+import { ImageRef } from '../../images';
+import type { NetworkPolicyJson } from '../../network-policy/values';
+
+/**
+ * Every value the Konnectivity server, its agents and the API server must agree on, each defined once here:
+ * the agents' ServiceAccount and namespace (server `--agent-namespace`/`--agent-service-account`), the token
+ * audience (agent projected token = server `--authentication-audience`), the socket (server `--uds-name` =
+ * EgressSelectorConfiguration `udsName`) and the protocol (server `--mode` ↔ `proxyProtocol`).
+ */
+export const KONNECTIVITY = {
+  agentServiceAccount: 'konnectivity-agent',
+  agentNamespace: 'kube-system',
+  audience: 'system:konnectivity-server',
+  serverUser: 'system:konnectivity-server',
+  udsDirectory: '/etc/kubernetes/konnectivity-server',
+  udsName: '/etc/kubernetes/konnectivity-server/konnectivity-server.socket',
+  serverKubeconfig: '/etc/kubernetes/konnectivity-server.conf',
+  egressConfigPath: '/etc/kubernetes/egress-selector-configuration.yaml',
+  agentTokenDirectory: '/var/run/secrets/tokens',
+  agentTokenFile: 'konnectivity-agent-token',
+} as const;
+
+const PROTOCOL = { grpc: 'GRPC', 'http-connect': 'HTTPConnect' } as const;
+
+export function proxyServerImage(version: string): ImageRef {
+  return new ImageRef('registry.k8s.io', 'kas-network-proxy/proxy-server', version);
+}
+export function proxyAgentImage(version: string): ImageRef {
+  return new ImageRef('registry.k8s.io', 'kas-network-proxy/proxy-agent', version);
+}
+
+export function konnectivityServerArgs(cluster: ClusterConfig): string[] {
+  const k = cluster.components.konnectivity;
+  return [
+    '--logtostderr=true',
+    `--uds-name=${KONNECTIVITY.udsName}`,
+    '--delete-existing-uds-file',
+    '--cluster-cert=/etc/kubernetes/pki/apiserver.crt',
+    '--cluster-key=/etc/kubernetes/pki/apiserver.key',
+    `--mode=${k.mode}`,
+    '--server-port=0', // the API server comes over the socket only
+    `--agent-port=${k.agentPort}`,
+    `--admin-port=${k.adminPort}`,
+    `--health-port=${k.healthPort}`,
+    `--agent-namespace=${KONNECTIVITY.agentNamespace}`,
+    `--agent-service-account=${KONNECTIVITY.agentServiceAccount}`,
+    `--kubeconfig=${KONNECTIVITY.serverKubeconfig}`,
+    `--authentication-audience=${KONNECTIVITY.audience}`,
+  ];
+}
+
+export function konnectivityAgentArgs(cluster: ClusterConfig): string[] {
+  const k = cluster.components.konnectivity;
+  return [
+    '--logtostderr=true',
+    '--ca-cert=/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+    `--proxy-server-host=${k.serverHost}`,
+    `--proxy-server-port=${k.agentPort}`,
+    `--admin-server-port=${k.adminPort}`,
+    `--health-server-port=${k.healthPort}`,
+    `--service-account-token-path=${KONNECTIVITY.agentTokenDirectory}/${KONNECTIVITY.agentTokenFile}`,
+  ];
+}
+
+/** The API server's EgressSelectorConfiguration: cluster traffic through the Konnectivity socket. */
+export function egressSelectorConfiguration(cluster: ClusterConfig): object {
+  return {
+    apiVersion: 'apiserver.k8s.io/v1beta1',
+    kind: 'EgressSelectorConfiguration',
+    egressSelections: [{ name: 'cluster', connection: { proxyProtocol: PROTOCOL[cluster.components.konnectivity.mode], transport: { uds: { udsName: KONNECTIVITY.udsName } } } }],
+  };
+}
+
+/**
+ * What kube-apiserver needs for Konnectivity (the kubeadm configuration reads this): its flags, and the host
+ * paths its static Pod must mount. `--kubelet-certificate-authority` makes it verify kubelets' serving
+ * certificates on the tunnelled connections.
+ */
+export function konnectivityApiServerSettings(): {
+  readonly flags: Readonly<Record<string, string>>;
+  readonly volumes: readonly { name: string; hostPath: string; mountPath: string; pathType: string; readOnly: boolean }[];
+} {
+  return {
+    flags: { 'egress-selector-config-file': KONNECTIVITY.egressConfigPath, 'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt' },
+    volumes: [
+      { name: 'egress-selector-config', hostPath: KONNECTIVITY.egressConfigPath, mountPath: KONNECTIVITY.egressConfigPath, pathType: 'File', readOnly: true },
+      { name: 'konnectivity-uds', hostPath: KONNECTIVITY.udsDirectory, mountPath: KONNECTIVITY.udsDirectory, pathType: 'DirectoryOrCreate', readOnly: false },
+    ],
+  };
+}
+
+/**
+ * The egress rule agents need where kube-system denies egress by default: the server's agent port (on its
+ * address when the host is an IP). Agents also carry the API server's traffic to kubelets and pods, so a
+ * namespace that isolates them needs those paths too.
+ */
+export function konnectivityAgentEgressPolicy(cluster: ClusterConfig): NetworkPolicyJson {
+  const k = cluster.components.konnectivity;
+  let ip: IpAddress | undefined;
+  try {
+    ip = IpAddress.parse(k.serverHost);
+  } catch {
+    ip = undefined;
+  }
+  return {
+    metadata: { name: 'allow-konnectivity-agent-to-server', namespace: KONNECTIVITY.agentNamespace },
+    spec: {
+      podSelector: { matchLabels: { 'k8s-app': 'konnectivity-agent' } },
+      policyTypes: ['Egress'],
+      egress: [{ ...(ip ? { to: [{ ipBlock: { cidr: `${ip}/${ip.family === 4 ? 32 : 128}` } }] } : {}), ports: [{ protocol: 'TCP', port: k.agentPort }] }],
+    },
+  };
+}
