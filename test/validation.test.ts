@@ -84,6 +84,25 @@ describe('property: random configs either raise a config error or synthesize sch
       windows: fc.record({ enabled: fc.boolean() }),
       imageRegistry: fc.constantFrom('mirror.local', 'registry.example.com:5000/k8s', 'https://bad/'),
       components: fc.record({
+        coredns: fc.record(
+          {
+            replicas: fc.integer({ min: 0, max: 5 }),
+            upstreams: fc.constantFrom(['/etc/resolv.conf'], [], ['10.0.0.53:53'], ['not-an-ip']),
+            stubDomains: fc.constantFrom({}, { 'corp.local': ['10.1.1.1'] }, { 'corp.local': ['x'] }, { 'a.local': ['10.0.0.1'], 'a.local.': ['10.0.0.2'] }),
+          },
+          { requiredKeys: [] },
+        ),
+        nodeLocalDns: fc.record({ enabled: fc.boolean() }),
+        konnectivity: fc.record(
+          {
+            enabled: fc.boolean(),
+            serverForm: fc.constantFrom('static-pod', 'daemonset'),
+            agentForm: fc.constantFrom('daemonset', 'deployment'),
+            agentPort: fc.constantFrom(8132, 8133, 70000),
+            mode: fc.constantFrom('grpc', 'http-connect', 'udp'),
+          },
+          { requiredKeys: [] },
+        ),
         flannel: fc.record(
           {
             enabled: fc.boolean(),
