@@ -1,6 +1,7 @@
 // The cdk8s app. `cdk8s.yaml` runs build/synth.js: this file compiled and bundled (scripts/bundle-synth.js).
 // Config: $CLUSTER_CONFIG, else ./cluster.yaml, else the embedded default.
 // Output: dist/ (or $CLUSTER_BOOTSTRAP_OUTDIR), replaced in one swap only after synthesis succeeded.
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { ClusterBootstrap } from './lib/cluster-bootstrap';
@@ -39,7 +40,7 @@ function main(): void {
     // stderr: the cdk8s CLI captures the app's stdout and shows it only on failure
     process.stderr.write(formatSummary(rows, config, sourceName) + '\n');
   } catch (e) {
-    require('fs').rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
     throw e;
   }
 }

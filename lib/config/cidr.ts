@@ -43,6 +43,11 @@ export class IpAddress {
     return this.family === other.family && this.value === other.value;
   }
 
+  /** The single-address range of this address (`/32` or `/128`), as NetworkPolicy ipBlocks name hosts. */
+  toHostCidr(): string {
+    return `${this}/${this.family === 4 ? 32 : 128}`;
+  }
+
   isLinkLocal(): boolean {
     return this.address instanceof Address4
       ? this.address.isInSubnet(new Address4('169.254.0.0/16'))

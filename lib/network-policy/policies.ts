@@ -27,7 +27,6 @@ export function defaultDeny(namespace: string, direction: 'ingress' | 'egress' |
  * NodeLocal DNS address, which lives on the host network where only an ipBlock can name it.
  */
 export function allowDnsEgress(namespace: string, cluster: ClusterConfig): NetworkPolicyJson {
-  const single = (ip: IpAddress) => `${ip}/${ip.family === 4 ? 32 : 128}`;
   return policy(namespace, 'allow-dns-egress', {
     podSelector: {},
     policyTypes: ['Egress'],
@@ -35,8 +34,8 @@ export function allowDnsEgress(namespace: string, cluster: ClusterConfig): Netwo
       {
         to: [
           PolicyPeer.podsInNamespaces({ 'k8s-app': 'kube-dns' }, { 'kubernetes.io/metadata.name': 'kube-system' }).toJson(),
-          PolicyPeer.ipBlock(single(cluster.network.dnsServiceIP)).toJson(),
-          PolicyPeer.ipBlock(single(cluster.network.nodeLocalDnsIP)).toJson(),
+          PolicyPeer.ipBlock(cluster.network.dnsServiceIP.toHostCidr()).toJson(),
+          PolicyPeer.ipBlock(cluster.network.nodeLocalDnsIP.toHostCidr()).toJson(),
         ],
         ports: DNS_PORTS.map((p) => p.toJson()),
       },
@@ -76,17 +75,16 @@ export function isolateNamespace(namespace: string): NetworkPolicyJson {
  * that address on its port; plus the Konnectivity agent port on the endpoint when `konnectivity` is set.
  */
 export function allowApiServerEgress(namespace: string, cluster: ClusterConfig, options: { readonly konnectivity?: boolean } = {}): NetworkPolicyJson {
-  const single = (ip: IpAddress) => `${ip}/${ip.family === 4 ? 32 : 128}`;
   let endpoint: IpAddress | undefined;
   try {
     endpoint = IpAddress.parse(cluster.apiServer.host);
   } catch {
     endpoint = undefined; // a DNS name: NetworkPolicy can only name addresses, so the Service IP path must do
   }
-  const egress: NonNullable<NetworkPolicySpecJson['egress']>[number][] = [{ to: [PolicyPeer.ipBlock(single(cluster.network.firstServiceIP)).toJson()], ports: [PolicyPort.tcp(443).toJson()] }];
+  const egress: NonNullable<NetworkPolicySpecJson['egress']>[number][] = [{ to: [PolicyPeer.ipBlock(cluster.network.firstServiceIP.toHostCidr()).toJson()], ports: [PolicyPort.tcp(443).toJson()] }];
   if (endpoint) {
     const ports = [PolicyPort.tcp(cluster.apiServer.port), ...(options.konnectivity ? [PolicyPort.tcp(KONNECTIVITY_AGENT_PORT)] : [])];
-    egress.push({ to: [PolicyPeer.ipBlock(single(endpoint)).toJson()], ports: ports.map((p) => p.toJson()) });
+    egress.push({ to: [PolicyPeer.ipBlock(endpoint.toHostCidr()).toJson()], ports: ports.map((p) => p.toJson()) });
   }
   return policy(namespace, 'allow-apiserver-egress', { podSelector: {}, policyTypes: ['Egress'], egress });
 }

@@ -109,7 +109,7 @@ export function konnectivityAgentEgressPolicy(cluster: ClusterConfig): NetworkPo
     spec: {
       podSelector: { matchLabels: { 'k8s-app': 'konnectivity-agent' } },
       policyTypes: ['Egress'],
-      egress: [{ ...(ip ? { to: [{ ipBlock: { cidr: `${ip}/${ip.family === 4 ? 32 : 128}` } }] } : {}), ports: [{ protocol: 'TCP', port: k.agentPort }] }],
+      egress: [{ ...(ip ? { to: [{ ipBlock: { cidr: ip.toHostCidr() } }] } : {}), ports: [{ protocol: 'TCP', port: k.agentPort }] }],
     },
   };
 }
