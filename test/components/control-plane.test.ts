@@ -1,5 +1,4 @@
 import { parse } from 'yaml';
-import { ConfigError } from '../../lib/config/errors';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { cloudControllerManagerArgs, cloudProviderFlags } from '../../lib/components/cloud-controller-manager';
 import {
@@ -12,20 +11,12 @@ import {
   konnectivityServerArgs,
 } from '../../lib/components/konnectivity';
 import { KubernetesSchema } from '../../lib/validation/kubernetes-schema';
+import { issuesOf as issues } from '../support/issues';
 import { find, synthBootstrap } from '../support/synth';
 
 const EXTERNAL = { cloudProvider: { type: 'external', name: 'openstack' }, components: { cloudControllerManager: { image: 'registry.k8s.io/provider-os/openstack-cloud-controller-manager:v1.35.0' } } } as const;
 const schema = KubernetesSchema.forVersion('1.35.4');
 
-function issues(input: object) {
-  try {
-    parseClusterConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
-    throw e;
-  }
-  throw new Error('accepted');
-}
 
 /** `--name=value` flags as a map. */
 const flags = (args: string[]) => Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => a.replace(/^--/, '').split(/=(.*)/s).slice(0, 2)));

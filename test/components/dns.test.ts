@@ -1,17 +1,8 @@
-import { ConfigError } from '../../lib/config/errors';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { kubeletClusterDns, nodeLocalDnsCorefile, RUNTIME_PLACEHOLDERS } from '../../lib/components/node-local-dns';
+import { issuesOf as issues } from '../support/issues';
 import { find, synthBootstrap } from '../support/synth';
 
-function issues(input: object) {
-  try {
-    parseClusterConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
-    throw e;
-  }
-  throw new Error('accepted');
-}
 
 describe('CoreDNS objects', () => {
   const { charts } = synthBootstrap({ networking: { serviceSubnet: '172.20.0.0/16' } });

@@ -1,16 +1,7 @@
-import { ConfigError, type ConfigIssue } from '../../lib/config/errors';
+import type { ConfigIssue } from '../../lib/config/errors';
+import { issuesOf } from '../support/issues';
 import { parseClusterConfig } from '../../lib/config/parse';
 
-/** The issues a config raises (fails the test when it is accepted). */
-function issuesOf(input: unknown): ConfigIssue[] {
-  try {
-    parseClusterConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.issues];
-    throw e;
-  }
-  throw new Error(`config was accepted: ${JSON.stringify(input)}`);
-}
 
 function only(input: unknown): ConfigIssue {
   const issues = issuesOf(input);
