@@ -132,7 +132,7 @@ describe('property: random configs either raise a config error or synthesize sch
         const schema = result.config.kubernetesVersion.minor >= 35 ? latest : oldest;
         expect(schema.validateAll(result.all)).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
     expect(synthesized).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
-import { clusterCorefile } from '../dns/cluster-corefile';
-import { checkCorefile, CorefileError } from '../dns/corefile';
+import { clusterCorefile, stubDomainBlock } from '../dns/cluster-corefile';
+import { checkCorefile, CorefileError, type Corefile } from '../dns/corefile';
 import type { KubernetesVersion, ResolvedCoreDnsConfig } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
@@ -34,14 +34,23 @@ export function resolveCoreDns(file: ClusterConfigFile, version: KubernetesVersi
     issues.push({ path: 'components.coredns.upstreams', value: c.upstreams, message: 'forward has no upstreams', hint: 'list at least one upstream, or remove the field to use /etc/resolv.conf' });
     return resolved;
   }
-  const corefile = clusterCorefile({ domain: dnsDomain, kubernetesMinor: version?.minor ?? 35, ...resolved });
-  try {
-    checkCorefile(corefile);
-  } catch (e) {
-    if (!(e instanceof CorefileError)) throw e;
-    const stub = Object.keys(resolved.stubDomains).find((z) => e.message.includes(`(${z})`) || e.message.includes(`"${z}"`));
-    const path = stub !== undefined ? `components.coredns.stubDomains.${stub}` : 'components.coredns.upstreams';
-    issues.push({ path, value: stub !== undefined ? resolved.stubDomains[stub] : resolved.upstreams, message: e.message.split('; hint: ')[0], hint: e.hint });
+  // each part is checked on its own so an error names the config path it came from
+  const check = (path: string, value: unknown, corefile: Corefile) => {
+    try {
+      checkCorefile(corefile);
+      return true;
+    } catch (e) {
+      if (!(e instanceof CorefileError)) throw e;
+      issues.push({ path, value, message: e.message.split('; hint: ')[0], hint: e.hint });
+      return false;
+    }
+  };
+  const base = clusterCorefile({ domain: dnsDomain, kubernetesMinor: version?.minor ?? 35, ...resolved, stubDomains: {} });
+  if (!check('components.coredns.upstreams', resolved.upstreams, base)) return resolved;
+  const accepted: Corefile[number][] = [...base];
+  for (const [zone, upstreams] of Object.entries(resolved.stubDomains)) {
+    const block = stubDomainBlock(zone, upstreams);
+    if (check(`components.coredns.stubDomains.${zone}`, upstreams, [...accepted, block])) accepted.push(block);
   }
   return resolved;
 }

@@ -68,7 +68,7 @@ describe('published JSON Schema of cluster.yaml', () => {
         if (accepted) expect(editorValidator(input)).toBe(true);
         if (!editorValidator(input)) expect(accepted).toBe(false);
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 400) },
     );
   });
 });
