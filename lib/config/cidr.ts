@@ -18,6 +18,16 @@ function parseAddress(text: string): Address4 | Address6 {
 
 /** An IP address (no prefix), normalized. */
 export class IpAddress {
+  /** The address, or undefined when `text` is not one (e.g. a host name). */
+  static tryParse(text: string): IpAddress | undefined {
+    try {
+      return IpAddress.parse(text);
+    } catch (e) {
+      if (e instanceof AddressSyntaxError) return undefined;
+      throw e;
+    }
+  }
+
   static parse(text: string): IpAddress {
     if (text.includes('/')) {
       throw new AddressSyntaxError(`"${text}" is a CIDR, not a single address`, 'drop the /prefix');

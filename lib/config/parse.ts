@@ -3,6 +3,7 @@ import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from './cidr';
 import type { ClusterConfig, KubernetesVersion, NetworkFacts, ResolvedCloudProvider, ResolvedVxlan } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D, MIN_KUBERNETES_VERSION } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
+import { isDnsLabel, isDnsSubdomain } from './names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
 import { checkAgainstSchema } from './schema-check';
@@ -16,8 +17,6 @@ export const WINDOWS_VXLAN_PORT = 4789;
 const LINUX_DEFAULT_VNI = 1;
 const LINUX_DEFAULT_VXLAN_PORT = 8472;
 
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // registry host[:port] with an optional path, as in an image reference's domain/namespace part
 const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
@@ -70,7 +69,7 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts |
   const n = { ...D.networking, ...file.networking };
   const podCidrs = issues.address('networking.podSubnet', n.podSubnet, parseCidrList);
   const serviceCidrs = issues.address('networking.serviceSubnet', n.serviceSubnet, parseCidrList);
-  if (!RFC1123_SUBDOMAIN.test(n.dnsDomain) || n.dnsDomain.length > 253) {
+  if (!isDnsSubdomain(n.dnsDomain)) {
     issues.add('networking.dnsDomain', n.dnsDomain, 'not a valid DNS domain', 'use lower-case DNS labels separated by dots, such as "cluster.local"');
   }
   const nodeLocalDnsIP = issues.address('networking.nodeLocalDnsIP', n.nodeLocalDnsIP, IpAddress.parse);
@@ -129,7 +128,7 @@ function resolveCloudProvider(issues: Issues, file: ClusterConfigFile): Resolved
       issues.add('cloudProvider.name', c.name, 'required when cloudProvider.type is "external"', 'name the provider passed to --cloud-provider, e.g. "aws" or "openstack"');
       return { type: 'none' };
     }
-    if (!RFC1123_SUBDOMAIN.test(c.name)) {
+    if (!isDnsSubdomain(c.name)) {
       issues.add('cloudProvider.name', c.name, 'not a valid provider name', 'use lower-case letters, digits, "-" and "."');
     }
     return { type: 'external', name: c.name };
@@ -167,7 +166,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   const issues = new Issues();
 
   const clusterName = file.clusterName ?? D.clusterName;
-  if (!RFC1123_LABEL.test(clusterName) || clusterName.length > 63) {
+  if (!isDnsLabel(clusterName)) {
     issues.add('clusterName', clusterName, 'not a valid cluster name', 'use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit');
   }
   const kubernetesVersion = parseVersion(issues, file.kubernetesVersion ?? D.kubernetesVersion);
@@ -178,13 +177,8 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   }
 
   const api = { ...D.apiServer, ...file.apiServer };
-  let hostIsIp: IpAddress | undefined;
-  try {
-    hostIsIp = IpAddress.parse(api.host);
-  } catch {
-    hostIsIp = undefined; // not an address: must then be a DNS name
-  }
-  if (!hostIsIp && !RFC1123_SUBDOMAIN.test(api.host)) {
+  const hostIsIp = IpAddress.tryParse(api.host);
+  if (!hostIsIp && !isDnsSubdomain(api.host)) {
     issues.add('apiServer.host', api.host, 'not an IP address or DNS name', 'use the control-plane endpoint, e.g. "10.0.0.10" or "api.example.internal"');
   }
   if (!Number.isInteger(api.port) || api.port < 1 || api.port > 65535) {

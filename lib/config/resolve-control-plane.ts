@@ -2,9 +2,9 @@ import { IpAddress } from './cidr';
 import type { ResolvedCloudControllerManager, ResolvedCloudProvider, ResolvedKonnectivity } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
+import { isDnsSubdomain } from './names';
 import type { ClusterConfigFile } from './types';
 
-const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IMAGE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+:[\w][\w.-]{0,127}$/;
 
 export function resolveCloudControllerManager(file: ClusterConfigFile, provider: ResolvedCloudProvider, issues: ConfigIssue[]): ResolvedCloudControllerManager {
@@ -41,16 +41,8 @@ export function resolveKonnectivity(file: ClusterConfigFile, apiServerHost: stri
     adminPort: k.adminPort ?? d.adminPort,
     healthPort: k.healthPort ?? d.healthPort,
   };
-  if (k.serverHost !== undefined) {
-    let isIp = true;
-    try {
-      IpAddress.parse(k.serverHost);
-    } catch {
-      isIp = false;
-    }
-    if (!isIp && (!RFC1123_SUBDOMAIN.test(k.serverHost) || k.serverHost.length > 253)) {
-      issues.push({ path: 'components.konnectivity.serverHost', value: k.serverHost, message: 'neither a host name nor an IP address', hint: 'give the control-plane host agents dial, e.g. "10.0.0.10" or "cp.example.internal"' });
-    }
+  if (k.serverHost !== undefined && !IpAddress.tryParse(k.serverHost) && !isDnsSubdomain(k.serverHost)) {
+    issues.push({ path: 'components.konnectivity.serverHost', value: k.serverHost, message: 'neither a host name nor an IP address', hint: 'give the control-plane host agents dial, e.g. "10.0.0.10" or "cp.example.internal"' });
   }
   const ports = [
     ['agentPort', resolved.agentPort],

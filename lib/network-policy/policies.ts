@@ -75,12 +75,8 @@ export function isolateNamespace(namespace: string): NetworkPolicyJson {
  * that address on its port; plus the Konnectivity agent port on the endpoint when `konnectivity` is set.
  */
 export function allowApiServerEgress(namespace: string, cluster: ClusterConfig, options: { readonly konnectivity?: boolean } = {}): NetworkPolicyJson {
-  let endpoint: IpAddress | undefined;
-  try {
-    endpoint = IpAddress.parse(cluster.apiServer.host);
-  } catch {
-    endpoint = undefined; // a DNS name: NetworkPolicy can only name addresses, so the Service IP path must do
-  }
+  // a DNS-name endpoint cannot be named by a policy: then only the Service IP path remains
+  const endpoint = IpAddress.tryParse(cluster.apiServer.host);
   const egress: NonNullable<NetworkPolicySpecJson['egress']>[number][] = [{ to: [PolicyPeer.ipBlock(cluster.network.firstServiceIP.toHostCidr()).toJson()], ports: [PolicyPort.tcp(443).toJson()] }];
   if (endpoint) {
     const ports = [PolicyPort.tcp(cluster.apiServer.port), ...(options.konnectivity ? [PolicyPort.tcp(KONNECTIVITY_AGENT_PORT)] : [])];

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import Ajv, { type ValidateFunction } from 'ajv';
 import * as semver from 'semver';
+import { isDnsSubdomain } from '../config/names';
 
 /**
  * Strict structural validation of manifests against the official Kubernetes OpenAPI schema of a release
@@ -57,7 +58,6 @@ function describe(object: Record<string, any>): string {
   return `${object?.kind ?? '<no kind>'} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '<no name>'}`;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
@@ -72,12 +72,12 @@ function metadataViolations(object: Record<string, any>): Omit<ManifestViolation
     if (typeof meta.name !== 'string' || !meta.name || meta.name === '.' || meta.name === '..' || /[/%]/.test(meta.name)) {
       out.push({ path: '/metadata/name', message: `name ${JSON.stringify(meta.name)} is not a valid path segment` });
     }
-  } else if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) {
+  } else if (typeof meta.name !== 'string' || !isDnsSubdomain(meta.name)) {
     out.push({ path: '/metadata/name', message: `name ${JSON.stringify(meta.name)} is not a DNS subdomain` });
   }
   for (const [key, value] of Object.entries<string>(meta.labels ?? {})) {
     const [prefix, name] = key.includes('/') ? key.split('/', 2) : [undefined, key];
-    const badKey = (prefix !== undefined && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253)) || !LABEL_NAME.test(name) || name.length > 63;
+    const badKey = (prefix !== undefined && !isDnsSubdomain(prefix)) || !LABEL_NAME.test(name) || name.length > 63;
     if (badKey) out.push({ path: `/metadata/labels/${key}`, message: `label key "${key}" is invalid` });
     if (!LABEL_VALUE.test(value) || value.length > 63) out.push({ path: `/metadata/labels/${key}`, message: `label value "${value}" is invalid` });
   }

@@ -98,12 +98,7 @@ export function konnectivityApiServerSettings(): {
  */
 export function konnectivityAgentEgressPolicy(cluster: ClusterConfig): NetworkPolicyJson {
   const k = cluster.components.konnectivity;
-  let ip: IpAddress | undefined;
-  try {
-    ip = IpAddress.parse(k.serverHost);
-  } catch {
-    ip = undefined;
-  }
+  const ip = IpAddress.tryParse(k.serverHost);
   return {
     metadata: { name: 'allow-konnectivity-agent-to-server', namespace: KONNECTIVITY.agentNamespace },
     spec: {
