@@ -30,9 +30,14 @@ afterAll(() => workDirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true,
 
 /** Synthesizes a scenario with the real app (build/synth.js) and returns its dist folder. */
 export function synthScenario(name: string): string {
+  return synthConfig(name, SCENARIOS[name]);
+}
+
+/** Synthesizes a `cluster.yaml` text with the real app (build/synth.js) and returns its dist folder. */
+export function synthConfig(name: string, clusterYaml: string): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `cb-e2e-${name}-`));
   workDirs.push(work);
-  fs.writeFileSync(path.join(work, 'cluster.yaml'), SCENARIOS[name]);
+  fs.writeFileSync(path.join(work, 'cluster.yaml'), clusterYaml);
   const r = spawnSync(process.execPath, [path.join(root, 'build', 'synth.js')], { cwd: work, encoding: 'utf8', env: { ...process.env, CLUSTER_CONFIG: '' } });
   if (r.status !== 0) throw new Error(`synth of ${name} failed:\n${r.stderr}`);
   return path.join(work, 'dist');
