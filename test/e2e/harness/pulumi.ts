@@ -7,9 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { toolsDir } from './tools';
+import { repoRoot, toolsDir } from './tools';
 
-const REPO = path.join(__dirname, '..', '..', '..');
 
 export interface PulumiResult {
   readonly status: number | null;
@@ -47,8 +46,10 @@ export class PulumiProject {
     fs.mkdirSync(state, { recursive: true });
     const copy = path.join(dir, 'project');
     this.projectDir = path.join(copy, 'stacks');
-    fs.cpSync(path.join(REPO, 'stacks'), this.projectDir, { recursive: true, filter: (f) => !f.includes(`${path.sep}src`) });
-    for (const link of ['build', 'node_modules', 'package.json']) fs.symlinkSync(path.join(REPO, link), path.join(copy, link));
+    const stacks = path.join(repoRoot(), 'stacks');
+    // the project files only (Pulumi.yaml, index.js, stack configs); the program runs from build/
+    fs.cpSync(stacks, this.projectDir, { recursive: true, filter: (f) => path.relative(stacks, f).split(path.sep)[0] !== 'src' });
+    for (const link of ['build', 'node_modules', 'package.json']) fs.symlinkSync(path.join(repoRoot(), link), path.join(copy, link));
     this.configFile = path.join(this.projectDir, `Pulumi.${stack}.yaml`);
     this.env = {
       ...process.env,
