@@ -31,3 +31,4 @@ export * from './node-config/encryption';
 export * from './node-config/kernel-modules';
 export { NodeConfigSchema, nodeConfigSchemaVersionFor, type ConfigFileViolation } from './validation/node-config-schema';
 export { writeSecretFiles, partitionFiles } from './output/secrets';
+export * from './components/kubelet-serving-approver';

@@ -2,6 +2,7 @@ import { AddressSyntaxError, Cidr } from './cidr';
 import type { EncryptionKeySource, ResolvedAudit, ResolvedEncryptionAtRest, ResolvedKubeletServingApprover, ResolvedNodeConfig } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
+import { IMAGE_REFERENCE } from './resolve-control-plane';
 import type { AuditRuleConfig, ClusterConfigFile } from './types';
 
 const DEFAULT_BLACKLIST = ['dccp', 'sctp'];
@@ -133,6 +134,9 @@ export function resolveKubeletServingApprover(file: ClusterConfigFile, issues: C
   const a = file.components?.kubeletServingApprover ?? {};
   const d = D.components.kubeletServingApprover;
   const providerRegex = a.providerRegex ?? DEFAULT_APPROVER_REGEX;
+  if (a.image !== undefined && !IMAGE_REFERENCE.test(a.image)) {
+    issues.push({ path: 'components.kubeletServingApprover.image', value: a.image, message: 'not an image reference', hint: 'write registry/repository:tag, e.g. "ghcr.io/postfinance/kubelet-csr-approver:v1.2.15"' });
+  }
   try {
     new RegExp(providerRegex);
     if (!providerRegex.startsWith('^') || !providerRegex.endsWith('$')) {

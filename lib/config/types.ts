@@ -433,7 +433,8 @@ export interface KubeletServingApproverConfig {
   readonly providerRegex?: string;
 
   /**
-   * CIDRs every IP address in a CSR must fall into (`PROVIDER_IP_PREFIXES`), e.g. the node network.
+   * CIDRs every IP address in a CSR must fall into (`PROVIDER_IP_PREFIXES`): your node network. Kubelets
+   * put their node addresses into their CSRs, so set this for approvals to happen.
    * @default - none: CSRs with IP addresses are refused
    */
   readonly ipPrefixes?: string[];

@@ -10,7 +10,8 @@ import * as semver from 'semver';
  * (scripts/node-config-schemas, `npm run schemas:node-config`): unknown fields and wrong types fail.
  */
 
-const DIRS = [path.join(__dirname, '..', '..', '..', 'schema', 'node-config'), path.join(__dirname, '..', '..', 'schema', 'node-config')];
+// compiled code lives in build/lib/validation, sources in lib/validation, the synth bundle in build/
+const DIRS = [['..', '..', '..'], ['..', '..'], ['..']].map((up) => path.join(__dirname, ...up, 'schema', 'node-config'));
 
 interface Bundle {
   readonly kubernetesVersion: string;
@@ -19,8 +20,7 @@ interface Bundle {
 }
 
 function schemaDir(): string {
-  // compiled code lives in build/lib/validation, sources in lib/validation
-  return DIRS.find((d) => fs.existsSync(d)) ?? DIRS[1];
+  return DIRS.find((d) => fs.existsSync(path.join(d, '..', 'cluster-config.schema.json'))) ?? DIRS[1];
 }
 
 /**

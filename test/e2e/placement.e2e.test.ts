@@ -108,3 +108,27 @@ describe('placement of the control-plane add-ons (external cloud provider, Konne
     await expectDaemonSetOn(kubeconfig, 'kube-system', 'konnectivity-agent', 'k8s-app=konnectivity-agent', linuxWorkers());
   });
 });
+
+describe('placement of the kubelet serving-CSR approver (ipvs scenario)', () => {
+  const { kubeconfig } = cluster();
+  beforeAll(() => {
+    for (const file of manifestFiles(synthScenario('ipvs'))) kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
+  });
+
+  test('its single replica is ready on a Linux node', async () => {
+    const linux = nodes(kubeconfig).filter((n) => n.os === 'linux').map((n) => n.name);
+    await waitFor('1 ready approver pod', () => readyPodNodes(kubeconfig, 'kube-system', 'k8s-app=kubelet-csr-approver').length === 1, 90_000);
+    expect(linux).toContain(readyPodNodes(kubeconfig, 'kube-system', 'k8s-app=kubelet-csr-approver')[0]);
+  });
+
+  test('its ServiceAccount may approve kubelet-serving CSRs and nothing else', () => {
+    const sa = 'system:serviceaccount:kube-system:kubelet-csr-approver';
+    const can = (...args: string[]) => kubectl(kubeconfig, ['auth', 'can-i', ...args, '--as', sa]).stdout.trim();
+    expect(can('approve', 'signers.certificates.k8s.io/kubernetes.io/kubelet-serving')).toBe('yes');
+    expect(can('approve', 'signers.certificates.k8s.io/kubernetes.io/kube-apiserver-client')).toBe('no');
+    expect(can('update', 'certificatesigningrequests/approval')).toBe('yes');
+    expect(can('list', 'certificatesigningrequests')).toBe('yes');
+    expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
+    expect(can('create', 'certificatesigningrequests')).toBe('no');
+  });
+});
