@@ -126,7 +126,7 @@ describe('placement of the kubelet serving-CSR approver (ipvs scenario)', () => 
     const can = (...args: string[]) => kubectl(kubeconfig, ['auth', 'can-i', ...args, '--as', sa]).stdout.trim();
     expect(can('approve', 'signers.certificates.k8s.io/kubernetes.io/kubelet-serving')).toBe('yes');
     expect(can('approve', 'signers.certificates.k8s.io/kubernetes.io/kube-apiserver-client')).toBe('no');
-    expect(can('update', 'certificatesigningrequests/approval')).toBe('yes');
+    expect(can('update', 'certificatesigningrequests', '--subresource=approval')).toBe('yes');
     expect(can('list', 'certificatesigningrequests')).toBe('yes');
     expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
     expect(can('create', 'certificatesigningrequests')).toBe('no');

@@ -162,3 +162,34 @@ describe('KubeProxyConfiguration', () => {
     expect(NodeConfigSchema.forVersion('1.35.4').validate(dual)).toEqual([]);
   });
 });
+
+describe('every emitted document matches its Go type, for any valid config', () => {
+  test('property: versions, proxy modes, DNS, cloud provider, Konnectivity, audit, encryption, kubelet options', () => {
+    const fc = require('fast-check') as typeof import('fast-check');
+    const arb = fc.record({
+      kubernetesVersion: fc.constantFrom('1.27.16', '1.29.0', '1.31.2', '1.33.1', '1.35.4'),
+      networking: fc.record({ kubeProxyMode: fc.constantFrom('iptables', 'ipvs'), dnsDomain: fc.constantFrom('cluster.local', 'k8s.example') }),
+      external: fc.boolean(),
+      konnectivity: fc.boolean(),
+      audit: fc.boolean(),
+      encryption: fc.constantFrom('off', 'kms'),
+      kubelet: fc.record({ cgroupDriver: fc.constantFrom('systemd', 'cgroupfs'), topologyManagerPolicy: fc.constantFrom('none', 'best-effort', 'restricted', 'single-numa-node'), topologyManagerScope: fc.constantFrom('container', 'pod') }),
+      coredns: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(arb, (a) => {
+        const file: any = {
+          kubernetesVersion: a.kubernetesVersion,
+          networking: a.networking,
+          ...(a.external ? EXTERNAL : {}),
+          apiServer: { audit: { enabled: a.audit }, ...(a.encryption === 'kms' ? { encryptionAtRest: { enabled: true, provider: 'kms', kms: { name: 'kms', endpoint: 'unix:///var/run/kmsplugin/socket.sock' } } } : {}) },
+          components: { ...(a.external ? EXTERNAL.components : {}), konnectivity: { enabled: a.konnectivity }, coredns: { enabled: a.coredns }, nodeConfig: { kubelet: a.kubelet } },
+        };
+        const config = cfg(file);
+        const schema = NodeConfigSchema.forVersion(a.kubernetesVersion);
+        for (const [name, docs] of Object.entries(nodeConfigDocuments(config))) for (const d of docs) expect([name, schema.validate(d)]).toEqual([name, []]);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 50) },
+    );
+  });
+});

@@ -80,12 +80,14 @@ export class KubeletServingApprover extends Construct {
                 args: ['-metrics-bind-address', '0', '-health-probe-bind-address', `:${HEALTH_PORT}`],
                 env: approverEnv(cluster),
                 ports: [{ name: 'health', containerPort: HEALTH_PORT }],
+                // only /healthz exists (no readiness endpoint): a liveness probe alone
                 livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(HEALTH_PORT) } },
-                readinessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(HEALTH_PORT) } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
+                // no ephemeral-storage request: it writes nothing (read-only root), and nodes that report no
+                // ephemeral-storage capacity could not schedule it
                 resources: {
-                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi'), 'ephemeral-storage': k8s.Quantity.fromString('10Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('128Mi'), 'ephemeral-storage': k8s.Quantity.fromString('10Mi') },
+                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
+                  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('128Mi') },
                 },
               },
             ],
