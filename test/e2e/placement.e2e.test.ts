@@ -122,13 +122,24 @@ describe('placement of the kubelet serving-CSR approver (ipvs scenario)', () => 
   });
 
   test('its ServiceAccount may approve kubelet-serving CSRs and nothing else', () => {
-    const sa = 'system:serviceaccount:kube-system:kubelet-csr-approver';
-    const can = (...args: string[]) => kubectl(kubeconfig, ['auth', 'can-i', ...args, '--as', sa]).stdout.trim();
-    expect(can('approve', 'signers.certificates.k8s.io/kubernetes.io/kubelet-serving')).toBe('yes');
-    expect(can('approve', 'signers.certificates.k8s.io/kubernetes.io/kube-apiserver-client')).toBe('no');
-    expect(can('update', 'certificatesigningrequests', '--subresource=approval')).toBe('yes');
-    expect(can('list', 'certificatesigningrequests')).toBe('yes');
-    expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
-    expect(can('create', 'certificatesigningrequests')).toBe('no');
+    // a SubjectAccessReview, since `kubectl auth can-i` cannot name the virtual `signers` resource
+    const allowed = (verb: string, group: string, resource: string, extra: Record<string, string> = {}) => {
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: 'system:serviceaccount:kube-system:kubelet-csr-approver',
+          groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+          resourceAttributes: { verb, group, resource, ...extra },
+        },
+      };
+      return JSON.parse(kubectlOk(kubeconfig, ['create', '-f', '-', '-o', 'json'], JSON.stringify(review))).status.allowed === true;
+    };
+    expect(allowed('approve', 'certificates.k8s.io', 'signers', { name: 'kubernetes.io/kubelet-serving' })).toBe(true);
+    expect(allowed('approve', 'certificates.k8s.io', 'signers', { name: 'kubernetes.io/kube-apiserver-client' })).toBe(false);
+    expect(allowed('update', 'certificates.k8s.io', 'certificatesigningrequests', { subresource: 'approval' })).toBe(true);
+    expect(allowed('list', 'certificates.k8s.io', 'certificatesigningrequests')).toBe(true);
+    expect(allowed('create', 'certificates.k8s.io', 'certificatesigningrequests')).toBe(false);
+    expect(allowed('get', '', 'secrets', { namespace: 'kube-system' })).toBe(false);
   });
 });
