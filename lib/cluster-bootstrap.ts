@@ -7,6 +7,8 @@ import { CoreDnsComponent } from './components/coredns';
 import { KonnectivityComponent } from './components/konnectivity';
 import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import { NodeLocalDnsComponent } from './components/node-local-dns';
+import { NodeConfigComponent } from './components/node-config';
+import { KubeletServingApproverComponent } from './components/kubelet-serving-approver';
 import type { ClusterConfig } from './config/cluster-config';
 
 /** The components this library ships, in the order their charts are synthesized. */
@@ -18,6 +20,8 @@ export function builtInComponents(): ClusterComponent[] {
     new NodeLocalDnsComponent(),
     new CloudControllerManagerComponent(),
     new KonnectivityComponent(),
+    new NodeConfigComponent(),
+    new KubeletServingApproverComponent(),
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { Cidr, IpAddress } from './cidr';
-import type { FlannelVersion, KubeProxyMode } from './types';
+import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, TopologyManagerPolicy } from './types';
 
 /** A parsed Kubernetes release. */
 export interface KubernetesVersion {
@@ -80,6 +80,54 @@ export interface ResolvedKonnectivity {
   readonly healthPort: number;
 }
 
+export interface ResolvedAudit {
+  readonly enabled: boolean;
+  readonly logPath: string;
+  readonly maxAgeDays: number;
+  readonly maxBackups: number;
+  readonly maxSizeMB: number;
+  readonly extraRules: readonly AuditRuleConfig[];
+}
+
+/** Where a key of the encryption config comes from; its material is read only at synth time. */
+export type EncryptionKeySource =
+  | { readonly name: string; readonly from: 'env'; readonly variable: string }
+  | { readonly name: string; readonly from: 'file'; readonly file: string }
+  | { readonly name: string; readonly from: 'generated' };
+
+export type ResolvedEncryptionAtRest =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly provider: 'secretbox' | 'aescbc';
+      readonly resources: readonly string[];
+      readonly keys: readonly EncryptionKeySource[];
+      readonly writeToDist: boolean;
+    }
+  | {
+      readonly enabled: true;
+      readonly provider: 'kms';
+      readonly resources: readonly string[];
+      readonly kms: { readonly name: string; readonly endpoint: string; readonly timeout?: string };
+      readonly writeToDist: boolean;
+    };
+
+export interface ResolvedNodeConfig {
+  readonly enabled: boolean;
+  readonly containerRuntimeEndpoint: string;
+  readonly kubelet: { readonly cgroupDriver: CgroupDriver; readonly topologyManagerPolicy: TopologyManagerPolicy; readonly topologyManagerScope: 'container' | 'pod' };
+  readonly kubeProxy: { readonly featureGates: Readonly<Record<string, boolean>> };
+  readonly blacklistedKernelModules: readonly string[];
+}
+
+export interface ResolvedKubeletServingApprover {
+  readonly enabled: boolean;
+  readonly image: string;
+  readonly providerRegex: string;
+  readonly ipPrefixes: readonly Cidr[];
+  readonly bypassDnsResolution: boolean;
+}
+
 export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
 
 /** The validated cluster config with every default applied. Build it with `parseClusterConfig`. */
@@ -88,7 +136,17 @@ export interface ClusterConfig {
   readonly kubernetesVersion: KubernetesVersion;
   readonly network: NetworkFacts;
   readonly kubeProxyMode: KubeProxyMode;
-  readonly apiServer: { readonly host: string; readonly port: number; readonly url: string };
+  readonly apiServer: {
+    readonly host: string;
+    readonly port: number;
+    readonly url: string;
+    /** `host:port` (IPv6 in brackets), the kubeadm `controlPlaneEndpoint`. */
+    readonly endpoint: string;
+    readonly audit: ResolvedAudit;
+    readonly encryptionAtRest: ResolvedEncryptionAtRest;
+  };
+  /** Folder for files that hold secrets (relative to the working directory), never inside dist/. */
+  readonly secretsDir: string;
   readonly cloudProvider: ResolvedCloudProvider;
   readonly windows: { readonly enabled: boolean };
   /** Registry that replaces every image's registry host, when set. */
@@ -101,5 +159,7 @@ export interface ClusterConfig {
     readonly nodeLocalDns: { readonly enabled: boolean; readonly version: string };
     readonly cloudControllerManager: ResolvedCloudControllerManager;
     readonly konnectivity: ResolvedKonnectivity;
+    readonly nodeConfig: ResolvedNodeConfig;
+    readonly kubeletServingApprover: ResolvedKubeletServingApprover;
   };
 }

@@ -6,6 +6,10 @@
  * `schema/cluster-config.schema.json` is generated from these types (`npm run schema`).
  */
 
+import type { AuditConfig, EncryptionAtRestConfig, KubeletServingApproverConfig, NodeConfigConfig } from './types-node';
+
+export * from './types-node';
+
 /** Which kube-proxy backend Linux nodes use. `nftables` needs Kubernetes 1.31 or newer. */
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
 
@@ -43,6 +47,14 @@ export interface ClusterConfigFile {
    * @default - none: each image comes from its upstream registry
    */
   readonly imageRegistry?: string;
+
+  /**
+   * Folder (relative to the working directory) for files that hold secrets, such as the API server's
+   * encryption keys. Never inside `dist/`: synth creates it with mode 0700 and a `.gitignore` that ignores
+   * everything in it, and writes its files with mode 0600.
+   * @default ".cluster-secrets"
+   */
+  readonly secretsDir?: string;
 
   /** One section per cluster add-on. */
   readonly components?: ComponentsConfig;
@@ -103,6 +115,12 @@ export interface ApiServerConfig {
    * @default 6443
    */
   readonly port?: number;
+
+  /** Audit logging of the API server (its policy file, flags and mounts go into the kubeadm configuration). */
+  readonly audit?: AuditConfig;
+
+  /** Encryption at rest of Secrets (and other resources) in etcd. */
+  readonly encryptionAtRest?: EncryptionAtRestConfig;
 }
 
 export interface CloudProviderConfig {
@@ -147,6 +165,15 @@ export interface ComponentsConfig {
 
   /** Konnectivity: the API server reaches nodes and pods through agents' tunnels instead of direct routes. */
   readonly konnectivity?: KonnectivityConfig;
+
+  /** Node and control-plane config files: kubeadm, kubelet, kube-proxy, audit policy, encryption, modprobe. */
+  readonly nodeConfig?: NodeConfigConfig;
+
+  /**
+   * An approver of the kubelets' serving-certificate CSRs (`kubernetes.io/kubelet-serving`), which
+   * kube-controller-manager never approves by itself.
+   */
+  readonly kubeletServingApprover?: KubeletServingApproverConfig;
 }
 
 export interface CloudControllerManagerConfig {

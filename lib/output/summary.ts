@@ -18,24 +18,27 @@ export interface ComponentSummary {
   readonly version: string;
   readonly images: readonly string[];
   readonly objects: number;
-  readonly file: string;
+  /** The manifest file, or undefined for a component with files only. */
+  readonly file?: string;
 }
 
 export function summarize(
   outputs: readonly ChartOutput[],
   components: readonly ClusterComponent[],
-  files: ReadonlyMap<string, readonly { path: string }[]>,
+  files: ReadonlyMap<string, readonly { path: string; secret?: { inDist: boolean } }[]>,
   config: ClusterConfig,
   publishedDir: string,
 ): ComponentSummary[] {
   const byId = new Map(components.map((c) => [c.id, c]));
+  const where = (f: { path: string; secret?: { inDist: boolean } }) =>
+    f.secret ? `${path.join(f.secret.inDist ? publishedDir : config.secretsDir, f.path)} (secret, mode 0600)` : path.join(publishedDir, f.path);
   return outputs.map((o) => ({
     id: o.id,
-    files: (files.get(o.id) ?? []).map((f) => path.join(publishedDir, f.path)),
+    files: (files.get(o.id) ?? []).map(where),
     version: byId.get(o.id)?.version(config) ?? '-',
     images: [...new Set(o.objects.flatMap(imagesOf))],
     objects: o.objects.length,
-    file: path.join(publishedDir, path.basename(o.file)),
+    ...(o.file ? { file: path.join(publishedDir, path.basename(o.file)) } : {}),
   }));
 }
 
@@ -47,7 +50,7 @@ export function formatSummary(rows: readonly ComponentSummary[], config: Cluster
     `  pods ${n.podCidrs.join(',')}  services ${n.serviceCidrs.join(',')}  kubernetes svc ${n.firstServiceIP}  dns ${n.dnsServiceIP}  node-local dns ${n.nodeLocalDnsIP}`,
   ];
   for (const r of rows) {
-    lines.push(`  ${r.id} ${r.version}: ${r.objects} objects -> ${r.file}`);
+    lines.push(r.file ? `  ${r.id} ${r.version}: ${r.objects} objects -> ${r.file}` : `  ${r.id} ${r.version}: files only`);
     for (const image of r.images) lines.push(`      image ${image}`);
     for (const file of r.files) lines.push(`      file  ${file}`);
   }

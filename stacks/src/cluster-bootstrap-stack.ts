@@ -129,7 +129,8 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
         dependsOn: needs.map((n) => this.resources[n]),
       });
     }
-    for (const files of bootstrap.files.values()) for (const f of files) this.nodeFiles[f.path] = f.content;
+    // secret files (encryption keys) never enter Pulumi state
+    for (const files of bootstrap.files.values()) for (const f of files) if (!f.secret) this.nodeFiles[f.path] = f.content;
     this.dnsServiceIP = config.network.dnsServiceIP.toString();
     this.kubeletClusterDNS = config.components.nodeLocalDns.enabled ? kubeletClusterDns(config) : this.dnsServiceIP;
     this.registerOutputs({ dnsServiceIP: this.dnsServiceIP, kubeletClusterDNS: this.kubeletClusterDNS, componentVersions: this.componentVersions });

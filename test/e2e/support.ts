@@ -18,7 +18,8 @@ export function cluster(): ClusterState {
 export const SCENARIOS: Record<string, string> = {
   default: '',
   windows: 'windows:\n  enabled: true\n',
-  ipvs: 'networking:\n  kubeProxyMode: ipvs\n',
+  // plus the kubelet serving-CSR approver (off by default)
+  ipvs: 'networking:\n  kubeProxyMode: ipvs\ncomponents:\n  kubeletServingApprover:\n    enabled: true\n',
   // plus Konnectivity with its server as a DaemonSet, so the scheduler places it
   'cloud-external':
     'cloudProvider:\n  type: external\n  name: example\ncomponents:\n  cloudControllerManager:\n    image: registry.example.internal/example/cloud-controller-manager:v1.30.0\n' +
