@@ -7,6 +7,7 @@ import { CoreDnsComponent } from './components/coredns';
 import { KonnectivityComponent } from './components/konnectivity';
 import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import { NodeLocalDnsComponent } from './components/node-local-dns';
+import { TenantsComponent } from './components/tenants';
 import type { ClusterConfig } from './config/cluster-config';
 
 /** The components this library ships, in the order their charts are synthesized. */
@@ -18,6 +19,7 @@ export function builtInComponents(): ClusterComponent[] {
     new NodeLocalDnsComponent(),
     new CloudControllerManagerComponent(),
     new KonnectivityComponent(),
+    new TenantsComponent(),
   ];
 }
 

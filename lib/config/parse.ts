@@ -6,6 +6,7 @@ import { ConfigError, type ConfigIssue } from './errors';
 import { isDnsLabel, isDnsSubdomain } from './names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
+import { resolveTenants } from './resolve-tenants';
 import { checkAgainstSchema } from './schema-check';
 import type { ClusterConfigFile } from './types';
 
@@ -204,6 +205,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   const cloudControllerManager = resolveCloudControllerManager(file, cloudProvider, issues.list);
   const konnectivity = resolveKonnectivity(file, api.host, issues.list);
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
+  const tenants = resolveTenants(file.tenants ?? [], issues.list);
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
   const host = hostIsIp?.family === 6 ? `[${hostIsIp}]` : api.host;
@@ -217,5 +219,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
     components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity },
+    tenants,
   };
 }
