@@ -151,26 +151,61 @@ export interface TenantLimitRangeConfig {
 }
 
 export interface ContainerLimitsConfig {
-  /** Limit given to containers that set none. */
+  /**
+   * Limit given to containers that set none.
+   * @default - { memory: 512Mi } when the tenant writes no `container` section, else `max` (the API server's defaulting)
+   */
   readonly default?: ResourceQuantities;
-  /** Request given to containers that set none. */
+  /**
+   * Request given to containers that set none.
+   * @default - { memory: 256Mi } when the tenant writes no `container` section, else `default`, else `min`
+   */
   readonly defaultRequest?: ResourceQuantities;
-  /** Smallest request (and limit) a container may have. */
+  /**
+   * Smallest request (and limit) a container may have.
+   * @default - none
+   */
   readonly min?: ResourceQuantities;
-  /** Largest limit (and request) a container may have. */
+  /**
+   * Largest limit (and request) a container may have.
+   * @default - none
+   */
   readonly max?: ResourceQuantities;
-  /** Largest limit / request ratio. */
+  /**
+   * Largest limit / request ratio (at least 1, at most max/min).
+   * @default - none
+   */
   readonly maxLimitRequestRatio?: ResourceQuantities;
 }
 
 export interface PodLimitsConfig {
+  /**
+   * Smallest sum of the requests of a pod's containers.
+   * @default - none
+   */
   readonly min?: ResourceQuantities;
+  /**
+   * Largest sum of the limits of a pod's containers.
+   * @default - none
+   */
   readonly max?: ResourceQuantities;
+  /**
+   * Largest limit / request ratio of the pod.
+   * @default - none
+   */
   readonly maxLimitRequestRatio?: ResourceQuantities;
 }
 
 export interface StorageLimitsConfig {
+  /**
+   * Smallest storage request of a claim (`storage`).
+   * @default - none
+   */
   readonly min?: ResourceQuantities;
+  /**
+   * Largest storage request of a claim (`storage`).
+   * @default - none
+   */
   readonly max?: ResourceQuantities;
 }
 
