@@ -63,10 +63,18 @@ export function resolveTenant(tenant: TenantConfig, path: string, issues: Config
   };
 }
 
+const validated = new WeakSet<ResolvedTenant>();
+
+/** True for a tenant `resolveTenants` returned without issues (constructs need not check it again). */
+export function isValidatedTenant(tenant: ResolvedTenant): boolean {
+  return validated.has(tenant);
+}
+
 /** Every tenant of the config, checked on its own and for names used twice. */
 export function resolveTenants(tenants: readonly TenantConfig[], issues: ConfigIssue[]): ResolvedTenant[] {
   const firstIndex = new Map<string, number>();
-  return tenants.map((tenant, i) => {
+  const before = issues.length;
+  const resolved = tenants.map((tenant, i) => {
     const first = firstIndex.get(tenant.name);
     if (first !== undefined) {
       issues.push({ path: `tenants.${i}.name`, value: tenant.name, message: `already used by tenants.${first}`, hint: 'each tenant needs its own namespace name; merge the two entries or rename one' });
@@ -75,4 +83,6 @@ export function resolveTenants(tenants: readonly TenantConfig[], issues: ConfigI
     }
     return resolveTenant(tenant, `tenants.${i}`, issues);
   });
+  if (issues.length === before) for (const t of resolved) validated.add(Object.freeze(t));
+  return resolved;
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ClusterConfig, ResolvedTenant } from '../config/cluster-config';
 import { ConfigError, type ConfigIssue } from '../config/errors';
-import { resolveTenant } from '../config/resolve-tenants';
+import { isValidatedTenant, resolveTenant } from '../config/resolve-tenants';
 import type { PodSecurityConfig, TenantConfig, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TenantResourceQuotaConfig } from '../config/types';
 import { allowDnsEgress, defaultDeny, denyMetadataEgress, isolateNamespace, NetworkPolicySet } from '../network-policy';
 import type { NetworkPolicyJson } from '../network-policy/values';
@@ -44,16 +44,37 @@ export interface TenantNamespaceProps extends TenantConfig {
   readonly networkPolicies?: TenantNetworkPoliciesConfig;
 }
 
+// The helpers' policies differ between namespaces only in metadata.namespace: they are built once per
+// cluster and variant, and stamped with each tenant's namespace (a thousand tenants parse no CIDR twice).
+const policyTemplates = new WeakMap<ClusterConfig, Map<string, readonly NetworkPolicyJson[]>>();
+const TEMPLATE_NAMESPACE = 'tenant';
+
 /** The default NetworkPolicies of a tenant, from the NetworkPolicy library's helpers. */
 export function tenantNetworkPolicies(tenant: ResolvedTenant, cluster: ClusterConfig): NetworkPolicyJson[] {
   const p = tenant.networkPolicies;
   if (!p.enabled) return [];
-  return [
-    defaultDeny(tenant.name, 'both'),
-    allowDnsEgress(tenant.name, cluster),
-    ...(p.ingress === 'same-namespace' ? [isolateNamespace(tenant.name)] : []),
-    ...(p.egress === 'all-except-metadata' ? [denyMetadataEgress(tenant.name, cluster)] : []),
-  ];
+  const byVariant = policyTemplates.get(cluster) ?? new Map<string, readonly NetworkPolicyJson[]>();
+  policyTemplates.set(cluster, byVariant);
+  const variant = `${p.ingress}/${p.egress}`;
+  let templates = byVariant.get(variant);
+  if (!templates) {
+    templates = [
+      defaultDeny(TEMPLATE_NAMESPACE, 'both'),
+      allowDnsEgress(TEMPLATE_NAMESPACE, cluster),
+      ...(p.ingress === 'same-namespace' ? [isolateNamespace(TEMPLATE_NAMESPACE)] : []),
+      ...(p.egress === 'all-except-metadata' ? [denyMetadataEgress(TEMPLATE_NAMESPACE, cluster)] : []),
+    ];
+    byVariant.set(variant, templates);
+  }
+  // NetworkPolicySet copies each spec, so the templates' specs are never shared between objects
+  return templates.map((t) => ({ metadata: { ...t.metadata, namespace: tenant.name }, spec: t.spec }));
+}
+
+const VALIDATED = Symbol('validated tenant');
+
+/** Props for a tenant that `parseClusterConfig` already validated: the construct does not check it again. */
+export function validatedTenantProps(cluster: ClusterConfig, tenant: ResolvedTenant): TenantNamespaceProps {
+  return { ...tenant, cluster, [VALIDATED]: tenant } as TenantNamespaceProps;
 }
 
 /**
@@ -73,9 +94,13 @@ export class TenantNamespace extends Construct {
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
     const { cluster, ...config } = props;
-    const issues: ConfigIssue[] = [];
-    const tenant = resolveTenant(config, '', issues);
-    if (issues.length) throw new ConfigError(issues, `tenant ${JSON.stringify(props.name)}`);
+    // a tenant from parseClusterConfig was checked there; anything else is checked here
+    let tenant = (props as { [VALIDATED]?: ResolvedTenant })[VALIDATED];
+    if (!tenant || !isValidatedTenant(tenant)) {
+      const issues: ConfigIssue[] = [];
+      tenant = resolveTenant(config, '', issues);
+      if (issues.length) throw new ConfigError(issues, `tenant ${JSON.stringify(props.name)}`);
+    }
     this.tenant = tenant;
 
     this.namespace = new ApiObject(this, 'namespace', {

@@ -2,7 +2,7 @@ import type { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ClusterComponent } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
-import { TenantNamespace } from '../../tenants/tenant-namespace';
+import { TenantNamespace, validatedTenantProps } from '../../tenants/tenant-namespace';
 
 /** Every tenant of the config, one `TenantNamespace` each, by tenant name. */
 export class Tenants extends Construct {
@@ -10,7 +10,7 @@ export class Tenants extends Construct {
   constructor(scope: Construct, id: string, props: { readonly cluster: ClusterConfig }) {
     super(scope, id);
     for (const tenant of props.cluster.tenants) {
-      this.namespaces.set(tenant.name, new TenantNamespace(this, tenant.name, { cluster: props.cluster, ...tenant }));
+      this.namespaces.set(tenant.name, new TenantNamespace(this, tenant.name, validatedTenantProps(props.cluster, tenant)));
     }
   }
 }
