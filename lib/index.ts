@@ -27,3 +27,5 @@ export { resolveTenant, resolveTenants } from './config/resolve-tenants';
 export { DEFAULT_TENANT_CONFIG } from './config/defaults';
 export { Quantity, QuantitySyntaxError } from './resources/quantity';
 export * from './resources/resource-names';
+export * from './dockershim';
+export * from './extended-resources/extended-resource';

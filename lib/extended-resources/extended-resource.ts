@@ -7,7 +7,16 @@ import { extendedResourceNameProblem } from '../resources/resource-names';
  */
 
 /** One JSON Patch operation (RFC 6902) on a node. */
-export type NodeStatusPatchOperation = { readonly op: 'add'; readonly path: string; readonly value: string } | { readonly op: 'remove'; readonly path: string };
+export interface AddOperation {
+  readonly op: 'add';
+  readonly path: string;
+  readonly value: string;
+}
+export interface RemoveOperation {
+  readonly op: 'remove';
+  readonly path: string;
+}
+export type NodeStatusPatchOperation = AddOperation | RemoveOperation;
 
 /** A bad argument: which one, what it was, and what to do. */
 export class ExtendedResourceError extends Error {
@@ -53,7 +62,7 @@ export interface AdvertiseOptions {
 }
 
 /** The JSON Patch that advertises `quantity` of `resource` on a node: `add` to `/status/capacity/<name>`. */
-export function advertiseExtendedResourcePatch(resource: string, quantity: string | number, options: AdvertiseOptions = {}): NodeStatusPatchOperation[] {
+export function advertiseExtendedResourcePatch(resource: string, quantity: string | number, options: AdvertiseOptions = {}): AddOperation[] {
   checkExtendedResourceName(resource);
   const value = checkExtendedResourceQuantity(String(quantity));
   const key = escapeJsonPointer(resource);
