@@ -7,7 +7,7 @@ export { parseClusterConfig, WINDOWS_MIN_VNI, WINDOWS_VXLAN_PORT } from './confi
 export { loadClusterConfig, findConfigSource, parseConfigText, CONFIG_ENV_VAR, type ConfigSource } from './config/load';
 export { DEFAULT_CLUSTER_CONFIG, MIN_KUBERNETES_VERSION } from './config/defaults';
 export type { ClusterComponent, OutputFile } from './component';
-export { ClusterBootstrap, builtInComponents, type ClusterBootstrapProps } from './cluster-bootstrap';
+export { ClusterBootstrap, builtInComponents, type ClusterBootstrapProps, type ObjectRef } from './cluster-bootstrap';
 export { ImageRef } from './images';
 export * from './components/flannel';
 export * from './components/kube-proxy-windows';
