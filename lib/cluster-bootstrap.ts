@@ -1,4 +1,4 @@
-import { Chart, type App } from 'cdk8s';
+import { ApiObject, Chart, type App, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ClusterComponent, OutputFile } from './component';
 import { FlannelComponent } from './components/flannel';
@@ -9,6 +9,7 @@ import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import { NodeLocalDnsComponent } from './components/node-local-dns';
 import { NodeConfigComponent } from './components/node-config';
 import { KubeletServingApproverComponent } from './components/kubelet-serving-approver';
+import { TenantsComponent } from './components/tenants';
 import type { ClusterConfig } from './config/cluster-config';
 
 /** The components this library ships, in the order their charts are synthesized. */
@@ -22,6 +23,7 @@ export function builtInComponents(): ClusterComponent[] {
     new KonnectivityComponent(),
     new NodeConfigComponent(),
     new KubeletServingApproverComponent(),
+    new TenantsComponent(),
   ];
 }
 
@@ -78,4 +80,42 @@ export class ClusterBootstrap {
   component<T extends Construct = Construct>(id: string): T | undefined {
     return this.components.get(id) as T | undefined;
   }
+
+  /** Every API object of every enabled component. */
+  apiObjects(): ApiObject[] {
+    // isApiObject, not instanceof: an app repo may load its own copy of cdk8s
+    return [...this.charts.values()].flatMap((chart) => chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)));
+  }
+
+  /** The API object with this kind, name and (for namespaced kinds) namespace, if any component emits it. */
+  findObject(ref: ObjectRef): ApiObject | undefined {
+    return this.apiObjects().find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.namespace === undefined || o.metadata.namespace === ref.namespace));
+  }
+
+  /**
+   * Escape hatch for anything the typed config does not cover: applies JSON Patch operations (RFC 6902,
+   * cdk8s `JsonPatch`) to one object, whichever component emits it, after all its fields are rendered.
+   * Throws when no such object exists (naming the objects of that kind), so a renamed object cannot be
+   * patched silently in vain.
+   */
+  patch(ref: ObjectRef, ...ops: JsonPatch[]): ApiObject {
+    const target = this.findObject(ref);
+    if (!target) {
+      const sameKind = this.apiObjects()
+        .filter((o) => o.kind === ref.kind)
+        .map((o) => `${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+      const where = `${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+      throw new Error(`no ${ref.kind} ${where} to patch; the enabled components emit ${sameKind.length ? `these ${ref.kind} objects: ${sameKind.join(', ')}` : `no ${ref.kind}`}`);
+    }
+    target.addJsonPatch(...ops);
+    return target;
+  }
+}
+
+/** Names one API object: `{ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }`. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly name: string;
+  /** @default - any namespace (cluster-scoped objects have none) */
+  readonly namespace?: string;
 }

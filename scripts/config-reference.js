@@ -15,12 +15,15 @@ function rows() {
         walk(target, path);
         continue;
       }
+      const itemRef = target.type === 'array' && target.items && target.items.$ref;
       const type = target.enum ? target.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' or ') : target.type;
       const description = prop.description ?? target.description ?? '';
       const prose = /Default: (.*)\.$/.exec(description);
       const dflt = 'default' in prop ? `\`${JSON.stringify(prop.default)}\`` : prose ? prose[1] : '—';
       const text = description.replace(/ ?Default: .*\.$/, '').replace(/\|/g, '\\|');
       out.push(`| \`${path}\` | ${type} | ${dflt} | ${text} |`);
+      // a list of objects (tenants): its fields follow as `list[].field`
+      if (itemRef) walk(defs[itemRef.split('/').pop()], `${path}[]`);
     }
   };
   walk(defs.ClusterConfigFile, '');

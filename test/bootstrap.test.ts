@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, JsonPatch, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterBootstrap } from '../lib/cluster-bootstrap';
 import type { ClusterComponent } from '../lib/component';
@@ -63,5 +63,23 @@ describe('ClusterBootstrap', () => {
     flannel.daemonSet.metadata.addAnnotation('example.com/owner', 'platform');
     const ds = find(Testing.synth(bootstrap.charts.get('flannel')!), 'DaemonSet', 'kube-flannel-ds');
     expect(ds.metadata.annotations).toEqual({ 'example.com/owner': 'platform' });
+  });
+});
+
+describe('patching any object (escape hatch)', () => {
+  test('JSON Patch on a built-in object, found by kind, namespace and name', () => {
+    const config = parseClusterConfig({});
+    const app = Testing.app();
+    const bootstrap = new ClusterBootstrap(app, { config });
+    bootstrap.patch({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, JsonPatch.add('/spec/template/metadata/annotations', { 'example.com/owner': 'platform' }), JsonPatch.replace('/spec/replicas', 3));
+    const coredns = Testing.synth(bootstrap.charts.get('coredns')!).find((o: any) => o.kind === 'Deployment');
+    expect(coredns.spec.replicas).toBe(3);
+    expect(coredns.spec.template.metadata.annotations['example.com/owner']).toBe('platform');
+    expect(bootstrap.findObject({ kind: 'Service', name: 'kube-dns' })?.metadata.namespace).toBe('kube-system');
+  });
+
+  test('a missing object is an error that lists what exists', () => {
+    const bootstrap = new ClusterBootstrap(Testing.app(), { config: parseClusterConfig({}) });
+    expect(() => bootstrap.patch({ kind: 'Deployment', namespace: 'kube-system', name: 'core-dns' })).toThrow('no Deployment kube-system/core-dns to patch; the enabled components emit these Deployment objects: kube-system/coredns');
   });
 });

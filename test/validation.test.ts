@@ -21,6 +21,7 @@ describe('synthesized objects pass the strict Kubernetes schema', () => {
     ['IPVS, external cloud provider, Konnectivity', { networking: { kubeProxyMode: 'ipvs' }, cloudProvider: { type: 'external', name: 'aws' }, components: { cloudControllerManager: { image: 'registry.k8s.io/provider-aws/cloud-controller-manager:v1.35.0' }, konnectivity: { enabled: true, serverForm: 'daemonset' } } }],
     ['nftables, dual-stack, mirror', { networking: { kubeProxyMode: 'nftables', podSubnet: '10.244.0.0/16,fd00:1::/56', serviceSubnet: '10.96.0.0/12,fd00:2::/112' }, imageRegistry: 'mirror.local' }],
     ['Kubernetes 1.27 with flannel v0.27.0', { kubernetesVersion: '1.27.16', components: { flannel: { version: 'v0.27.0' } } }],
+    ['tenants', { tenants: [{ name: 'team-a' }, { name: 'team-b', resourceQuota: { hard: { pods: '10', 'requests.cpu': '4' } }, limitRange: { container: { max: { memory: '1Gi' } }, pod: { max: { cpu: '4' } }, persistentVolumeClaim: { max: { storage: '10Gi' } } }, networkPolicies: { ingress: 'same-namespace' } }] }],
   ])('%s', (_name, file) => {
     expect(violationsFor(file)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import type { Cidr, IpAddress } from './cidr';
-import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, TopologyManagerPolicy } from './types';
+import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, PodSecurityConfig, ResourceQuantities, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TopologyManagerPolicy } from './types';
 
 /** A parsed Kubernetes release. */
 export interface KubernetesVersion {
@@ -128,6 +128,18 @@ export interface ResolvedKubeletServingApprover {
   readonly bypassDnsResolution: boolean;
 }
 
+/** A tenant with every default applied (see `TenantConfig`); it is also a valid `TenantConfig`. */
+export interface ResolvedTenant {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly podSecurity: Required<PodSecurityConfig>;
+  /** The limits as written, with the default container limits when the tenant wrote none. */
+  readonly limitRange: TenantLimitRangeConfig;
+  /** An empty `hard` means no ResourceQuota. */
+  readonly resourceQuota: { readonly hard: ResourceQuantities };
+  readonly networkPolicies: Required<TenantNetworkPoliciesConfig>;
+}
+
 export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
 
 /** The validated cluster config with every default applied. Build it with `parseClusterConfig`. */
@@ -162,4 +174,6 @@ export interface ClusterConfig {
     readonly nodeConfig: ResolvedNodeConfig;
     readonly kubeletServingApprover: ResolvedKubeletServingApprover;
   };
+  /** Tenant namespaces, in the order written. */
+  readonly tenants: readonly ResolvedTenant[];
 }

@@ -1,4 +1,4 @@
-import type { ClusterConfigFile } from './types';
+import type { ClusterConfigFile, TenantConfig } from './types';
 
 /**
  * The embedded default config: what `cdk8s synth` builds when no `cluster.yaml` is given. Every value
@@ -95,6 +95,29 @@ export const DEFAULT_CLUSTER_CONFIG = {
     },
   },
 } as const satisfies ClusterConfigFile;
+
+/**
+ * Defaults of each entry of `tenants` (the `@default`s of `TenantConfig` in `types.ts`; a test compares them).
+ * The container limits apply only when a tenant writes no `limitRange.container`.
+ */
+export const DEFAULT_TENANT_CONFIG = {
+  podSecurity: {
+    enforce: 'restricted',
+    enforceVersion: 'latest',
+    audit: 'restricted',
+    auditVersion: 'latest',
+    warn: 'restricted',
+    warnVersion: 'latest',
+  },
+  limitRange: {
+    container: { default: { memory: '512Mi' }, defaultRequest: { memory: '256Mi' } },
+  },
+  networkPolicies: {
+    enabled: true,
+    ingress: 'deny',
+    egress: 'all-except-metadata',
+  },
+} as const satisfies Omit<TenantConfig, 'name'>;
 
 /** Oldest Kubernetes minor version the generated manifests target. */
 export const MIN_KUBERNETES_VERSION = '1.27.0';

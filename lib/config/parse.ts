@@ -7,6 +7,7 @@ import { isDnsLabel, isDnsSubdomain } from './names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
 import { resolveAudit, resolveEncryptionAtRest, resolveKubeletServingApprover, resolveNodeConfig } from './resolve-node-config';
+import { resolveTenants } from './resolve-tenants';
 import { checkAgainstSchema } from './schema-check';
 import type { ClusterConfigFile } from './types';
 
@@ -213,6 +214,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     issues.add('secretsDir', secretsDir, 'must be a folder of its own, outside dist/', 'use a path such as ".cluster-secrets" (the default) or one outside the repository, not under dist/');
   }
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
+  const tenants = resolveTenants(file.tenants ?? [], issues.list);
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
   const host = hostIsIp?.family === 6 ? `[${hostIsIp}]` : api.host;
@@ -227,5 +229,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
     components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity, nodeConfig, kubeletServingApprover },
+    tenants,
   };
 }

@@ -28,6 +28,14 @@ function describeType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+function patternHint(pattern: string): string {
+  if (pattern.includes('latest')) return 'use "latest" or a minor release such as "v1.35"';
+  if (pattern.includes('Ki|Mi|Gi')) return 'write a quantity such as "170Mi"';
+  if (pattern.startsWith('^v')) return 'use a release tag such as "v0.21.5"';
+  if (pattern.startsWith('^[0-9]')) return 'use a release such as "1.26.7"';
+  return 'use lower-case letters, digits and "-", starting and ending with a letter or digit';
+}
+
 function toIssue(error: ErrorObject): ConfigIssue {
   const path = dotted(error.instancePath);
   switch (error.keyword) {
@@ -68,7 +76,7 @@ function toIssue(error: ErrorObject): ConfigIssue {
         hint: `use a value ${error.keyword === 'minimum' ? 'of at least' : 'of at most'} ${error.params.limit}`,
       };
     case 'pattern':
-      return { path, value: error.data, message: `does not match ${error.params.pattern}`, hint: 'use a release tag such as "v0.21.5"' };
+      return { path, value: error.data, message: `does not match ${error.params.pattern}`, hint: patternHint(String(error.params.pattern)) };
     default:
       return { path, value: error.data, message: error.message ?? error.keyword, hint: 'see schema/cluster-config.schema.json' };
   }

@@ -58,6 +58,196 @@ export interface ClusterConfigFile {
 
   /** One section per cluster add-on. */
   readonly components?: ComponentsConfig;
+
+  /**
+   * Team namespaces: each gets Pod Security admission labels, a LimitRange, an optional ResourceQuota and
+   * default NetworkPolicies (chart `tenants`, `dist/tenants.k8s.yaml`).
+   * @default - none
+   */
+  readonly tenants?: TenantConfig[];
+}
+
+/** Pod Security Standards level (`pod-security.kubernetes.io/<mode>` label value). */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** A tenant: a namespace for one team, with its guard rails. */
+export interface TenantConfig {
+  /**
+   * Namespace name: an RFC 1123 label, not `default` and not starting with `kube-` (reserved for the system).
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   */
+  readonly name: string;
+
+  /**
+   * Extra labels of the Namespace (not `pod-security.kubernetes.io/*`, which `podSecurity` sets).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+
+  /** Pod Security admission: which Pod Security Standard is enforced, audited and warned about. */
+  readonly podSecurity?: PodSecurityConfig;
+
+  /** LimitRange: default, minimum and maximum resources per container, per pod and per volume claim. */
+  readonly limitRange?: TenantLimitRangeConfig;
+
+  /** ResourceQuota of the namespace. */
+  readonly resourceQuota?: TenantResourceQuotaConfig;
+
+  /** The namespace's default NetworkPolicies. */
+  readonly networkPolicies?: TenantNetworkPoliciesConfig;
+}
+
+export interface PodSecurityConfig {
+  /**
+   * Level whose violations are refused.
+   * @default "restricted"
+   */
+  readonly enforce?: PodSecurityLevel;
+
+  /**
+   * Policy version of `enforce`: `latest` or a minor release such as `v1.35`.
+   * @pattern ^(latest|v1\.(0|[1-9][0-9]*))$
+   * @default "latest"
+   */
+  readonly enforceVersion?: string;
+
+  /**
+   * Level whose violations are recorded in the audit log.
+   * @default "restricted"
+   */
+  readonly audit?: PodSecurityLevel;
+
+  /**
+   * Policy version of `audit`.
+   * @pattern ^(latest|v1\.(0|[1-9][0-9]*))$
+   * @default "latest"
+   */
+  readonly auditVersion?: string;
+
+  /**
+   * Level whose violations are returned to the client as warnings.
+   * @default "restricted"
+   */
+  readonly warn?: PodSecurityLevel;
+
+  /**
+   * Policy version of `warn`.
+   * @pattern ^(latest|v1\.(0|[1-9][0-9]*))$
+   * @default "latest"
+   */
+  readonly warnVersion?: string;
+}
+
+/** Resource name to quantity, e.g. `{ memory: "512Mi", cpu: "500m" }`. */
+export type ResourceQuantities = Record<string, string>;
+
+export interface TenantLimitRangeConfig {
+  /**
+   * Per container (LimitRange type `Container`). Once written it is taken as written: the API server then
+   * defaults `default` to `max` and `defaultRequest` to `default` (else `min`), as for any LimitRange.
+   * @default - { default: { memory: 512Mi }, defaultRequest: { memory: 256Mi } } (the Kubernetes docs' example)
+   */
+  readonly container?: ContainerLimitsConfig;
+
+  /**
+   * Per pod: the sums over its containers (LimitRange type `Pod`).
+   * @default - none
+   */
+  readonly pod?: PodLimitsConfig;
+
+  /**
+   * Per PersistentVolumeClaim: its storage request (LimitRange type `PersistentVolumeClaim`, key `storage`).
+   * @default - none
+   */
+  readonly persistentVolumeClaim?: StorageLimitsConfig;
+}
+
+export interface ContainerLimitsConfig {
+  /**
+   * Limit given to containers that set none.
+   * @default - { memory: 512Mi } when the tenant writes no `container` section, else `max` (the API server's defaulting)
+   */
+  readonly default?: ResourceQuantities;
+  /**
+   * Request given to containers that set none.
+   * @default - { memory: 256Mi } when the tenant writes no `container` section, else `default`, else `min`
+   */
+  readonly defaultRequest?: ResourceQuantities;
+  /**
+   * Smallest request (and limit) a container may have.
+   * @default - none
+   */
+  readonly min?: ResourceQuantities;
+  /**
+   * Largest limit (and request) a container may have.
+   * @default - none
+   */
+  readonly max?: ResourceQuantities;
+  /**
+   * Largest limit / request ratio (at least 1, at most max/min).
+   * @default - none
+   */
+  readonly maxLimitRequestRatio?: ResourceQuantities;
+}
+
+export interface PodLimitsConfig {
+  /**
+   * Smallest sum of the requests of a pod's containers.
+   * @default - none
+   */
+  readonly min?: ResourceQuantities;
+  /**
+   * Largest sum of the limits of a pod's containers.
+   * @default - none
+   */
+  readonly max?: ResourceQuantities;
+  /**
+   * Largest limit / request ratio of the pod.
+   * @default - none
+   */
+  readonly maxLimitRequestRatio?: ResourceQuantities;
+}
+
+export interface StorageLimitsConfig {
+  /**
+   * Smallest storage request of a claim (`storage`).
+   * @default - none
+   */
+  readonly min?: ResourceQuantities;
+  /**
+   * Largest storage request of a claim (`storage`).
+   * @default - none
+   */
+  readonly max?: ResourceQuantities;
+}
+
+export interface TenantResourceQuotaConfig {
+  /**
+   * `spec.hard` of the ResourceQuota: `requests.cpu`, `limits.memory`, `pods`, `count/deployments.apps`, ...
+   * @default - none: no ResourceQuota
+   */
+  readonly hard?: ResourceQuantities;
+}
+
+export interface TenantNetworkPoliciesConfig {
+  /**
+   * Emit the default NetworkPolicies (`default-deny-all` and `allow-dns-egress`, plus those below).
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * `deny`: no ingress unless another policy allows it; `same-namespace`: pods of the tenant may reach each other.
+   * @default "deny"
+   */
+  readonly ingress?: 'deny' | 'same-namespace';
+
+  /**
+   * `all-except-metadata`: egress anywhere but the cloud metadata endpoint 169.254.169.254; `dns-only`: only
+   * cluster DNS.
+   * @default "all-except-metadata"
+   */
+  readonly egress?: 'all-except-metadata' | 'dns-only';
 }
 
 export interface NetworkingConfig {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import * as fc from 'fast-check';
 import schema from '../../schema/cluster-config.schema.json';
-import { DEFAULT_CLUSTER_CONFIG } from '../../lib/config/defaults';
+import { DEFAULT_CLUSTER_CONFIG, DEFAULT_TENANT_CONFIG } from '../../lib/config/defaults';
 import { ConfigError } from '../../lib/config/errors';
 import { parseClusterConfig } from '../../lib/config/parse';
 
@@ -11,7 +11,7 @@ const root = path.join(__dirname, '..', '..');
 const editorValidator = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
 /** Walks the schema and yields [dotted path, default] for every property that declares a `default`. */
-function schemaDefaults(): [string, unknown][] {
+function schemaDefaults(root = 'ClusterConfigFile'): [string, unknown][] {
   const defs = (schema as any).definitions;
   const out: [string, unknown][] = [];
   const walk = (def: any, prefix: string) => {
@@ -21,7 +21,7 @@ function schemaDefaults(): [string, unknown][] {
       if (prop.$ref) walk(defs[prop.$ref.split('/').pop()], p);
     }
   };
-  walk(defs.ClusterConfigFile, '');
+  walk(defs[root], '');
   return out;
 }
 
@@ -43,6 +43,25 @@ describe('published JSON Schema of cluster.yaml', () => {
       Object.entries(o).forEach(([k, v]) => (v && typeof v === 'object' ? walk(v, `${prefix}${k}.`) : leaves.push(`${prefix}${k}`)));
     walk(DEFAULT_CLUSTER_CONFIG, '');
     expect(leaves.sort()).toEqual(defaults.map(([p]) => p).sort());
+  });
+
+  test('every @default of a tenant equals DEFAULT_TENANT_CONFIG (the container limits are a prose default: they apply only when none are written)', () => {
+    const defaults = schemaDefaults('TenantConfig');
+    expect(defaults.map(([p]) => p).sort()).toEqual([
+      'networkPolicies.egress',
+      'networkPolicies.enabled',
+      'networkPolicies.ingress',
+      'podSecurity.audit',
+      'podSecurity.auditVersion',
+      'podSecurity.enforce',
+      'podSecurity.enforceVersion',
+      'podSecurity.warn',
+      'podSecurity.warnVersion',
+    ]);
+    for (const [p, value] of defaults) expect([p, at(DEFAULT_TENANT_CONFIG, p)]).toEqual([p, value]);
+    const container = (schema as any).definitions.TenantLimitRangeConfig.properties.container.description;
+    expect(container).toContain('{ default: { memory: 512Mi }, defaultRequest: { memory: 256Mi } }');
+    expect(DEFAULT_TENANT_CONFIG.limitRange.container).toEqual({ default: { memory: '512Mi' }, defaultRequest: { memory: '256Mi' } });
   });
 
   test('the embedded default passes both the schema and the validator', () => {

@@ -24,6 +24,20 @@ export const SCENARIOS: Record<string, string> = {
   'cloud-external':
     'cloudProvider:\n  type: external\n  name: example\ncomponents:\n  cloudControllerManager:\n    image: registry.example.internal/example/cloud-controller-manager:v1.30.0\n' +
     '  konnectivity:\n    enabled: true\n    serverForm: daemonset\n',
+  // the docs' two LimitRange examples as tenants (default 512Mi/256Mi; min 500Mi, max 1Gi) and a quota
+  tenants: [
+    'tenants:',
+    '  - name: default-mem-example',
+    '    limitRange: { container: { default: { memory: 512Mi }, defaultRequest: { memory: 256Mi } } }',
+    '  - name: constraints-mem-example',
+    '    limitRange: { container: { max: { memory: 1Gi }, min: { memory: 500Mi } } }',
+    '    resourceQuota: { hard: { pods: "10", limits.memory: 8Gi, count/deployments.apps: "5" } }',
+    '    networkPolicies: { ingress: same-namespace, egress: dns-only }',
+    '  - name: team-baseline',
+    '    podSecurity: { enforce: baseline, enforceVersion: v1.30, warn: restricted }',
+    '    limitRange: { container: { default: { cpu: 500m, memory: 256Mi }, max: { cpu: "2" } }, persistentVolumeClaim: { max: { storage: 10Gi } } }',
+    '',
+  ].join('\n'),
 };
 
 const workDirs: string[] = [];

@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+import { ConfigError, parseClusterConfig, storedLimitRangeItems } from 'cluster-bootstrap';
+import { buildApp, platformConfig, withAppAdditions } from '../src/app';
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-repo-'));
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+function synthesized(): Record<string, any[]> {
+  buildApp(outdir).app.synth();
+  const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml'));
+  return Object.fromEntries(files.map((f) => [f.replace(/^\d+-/, '').replace('.k8s.yaml', ''), Yaml.load(path.join(outdir, f))]));
+}
+
+describe('the app repo extends the bootstrap', () => {
+  const charts = synthesized();
+  const find = (chart: string, kind: string, name: string) => charts[chart].find((o) => o.kind === kind && o.metadata.name === name);
+
+  test('synthesizes the built-in components and its own', () => {
+    expect(Object.keys(charts).sort()).toEqual(['coredns', 'flannel', 'node-local-dns', 'platform-info', 'tenants']);
+    expect(find('platform-info', 'ConfigMap', 'platform-info').data).toEqual({ clusterName: 'shop-prod', dnsServiceIP: '10.96.0.10', tenants: 'platform-tools,payments' });
+  });
+
+  test('its tenant gets a namespace with Pod Security labels, its LimitRange and quota', () => {
+    expect(find('tenants', 'Namespace', 'payments').metadata.labels).toMatchObject({ 'example.com/team': 'payments', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const limitRange = charts.tenants.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'payments');
+    expect(limitRange.spec.limits[0].max).toEqual({ memory: '2Gi' });
+    expect(charts.tenants.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === 'payments').spec.hard.pods).toBe('100');
+    expect(charts.tenants.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'payments').map((o) => o.metadata.name)).toContain('isolate-namespace');
+    // the library's prediction of what the API server stores
+    const [payments] = parseClusterConfig(withAppAdditions(platformConfig)).tenants.filter((t) => t.name === 'payments');
+    expect(storedLimitRangeItems(payments.limitRange)[0].defaultRequest).toEqual({ cpu: '100m', memory: '256Mi' });
+  });
+
+  test('CoreDNS answers consul.local from the stub servers', () => {
+    const corefile: string = find('coredns', 'ConfigMap', 'coredns').data.Corefile;
+    expect(corefile).toMatch(/consul\.local:53 \{[^}]*forward \. 10\.150\.0\.1 10\.150\.0\.2/);
+  });
+
+  test('the built-in CoreDNS Deployment carries the patch', () => {
+    expect(find('coredns', 'Deployment', 'coredns').spec.template.metadata.annotations).toEqual({ 'example.com/owner': 'platform' });
+  });
+
+  test('a bad tenant is refused with the field path, value and hint', () => {
+    const bad = withAppAdditions({ tenants: [{ name: 'kube-apps' }] });
+    expect(() => parseClusterConfig(bad)).toThrow(ConfigError);
+    expect(() => parseClusterConfig(bad)).toThrow(/tenants\.0\.name: reserved for the system \(got "kube-apps"\)/);
+  });
+});

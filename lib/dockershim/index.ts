@@ -1,0 +1,2 @@
+export * from './lint';
+export * from './chart-check';
