@@ -21,8 +21,11 @@ export interface ClusterComponent {
   isEnabled(config: ClusterConfig): boolean;
   /** The component's release, for the synth summary (e.g. `v0.28.9`). */
   version(config: ClusterConfig): string;
-  /** Adds the component's API objects under `chart` and returns the construct holding them. */
-  addTo(chart: Chart, config: ClusterConfig): Construct;
+  /**
+   * Adds the component's API objects under `chart` and returns the construct holding them. A component
+   * without API objects (only `files`) leaves it out and gets no chart and no `dist/<id>.k8s.yaml`.
+   */
+  addTo?(chart: Chart, config: ClusterConfig): Construct;
   /** Files for nodes or the control plane that the component needs besides its API objects. */
   files?(config: ClusterConfig): OutputFile[];
 }

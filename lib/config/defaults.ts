@@ -67,6 +67,12 @@ export const DEFAULT_CLUSTER_CONFIG = {
       healthPort: 8134,
     },
   },
+  pki: {
+    planFiles: true,
+    keyAlgorithm: 'RSA-2048',
+    caValidityDays: 3650,
+    certificateValidityDays: 365,
+  },
 } as const satisfies ClusterConfigFile;
 
 /** Oldest Kubernetes minor version the generated manifests target. */

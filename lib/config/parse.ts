@@ -6,6 +6,7 @@ import { ConfigError, type ConfigIssue } from './errors';
 import { isDnsLabel, isDnsSubdomain } from './names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
+import { resolvePki } from './resolve-pki';
 import { checkAgainstSchema } from './schema-check';
 import type { ClusterConfigFile } from './types';
 
@@ -96,6 +97,8 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts |
     return undefined;
   }
   const firstServiceIP = primaryService.nth(1);
+  // the second family's range is only checked for overlaps above; a /128 or /32 has no first address
+  const firstServiceIPs = serviceCidrs.map((c, i) => (i === 0 ? firstServiceIP : issues.address('networking.serviceSubnet', n.serviceSubnet, () => c.nth(1))));
   const dnsServiceIP = issues.address('networking.dnsServiceIP', n.dnsServiceIP ?? primaryService.nth(DNS_SERVICE_IP_OFFSET).toString(), IpAddress.parse);
   if (dnsServiceIP) {
     const last = primaryService.nth(Number(primaryService.size - 1n));
@@ -117,8 +120,8 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts |
       issues.add('networking.nodeLocalDnsIP', n.nodeLocalDnsIP, 'not a link-local address', 'use an address in 169.254.0.0/16 (IPv4) or fe80::/10 (IPv6), such as 169.254.20.10');
     }
   }
-  if (!dnsServiceIP || !nodeLocalDnsIP) return undefined;
-  return { podCidrs, serviceCidrs, firstServiceIP, dnsServiceIP, nodeLocalDnsIP, dnsDomain: n.dnsDomain };
+  if (!dnsServiceIP || !nodeLocalDnsIP || !firstServiceIPs.every((ip) => ip !== undefined)) return undefined;
+  return { podCidrs, serviceCidrs, firstServiceIP, firstServiceIPs: firstServiceIPs as IpAddress[], dnsServiceIP, nodeLocalDnsIP, dnsDomain: n.dnsDomain };
 }
 
 function resolveCloudProvider(issues: Issues, file: ClusterConfigFile): ResolvedCloudProvider {
@@ -203,6 +206,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   };
   const cloudControllerManager = resolveCloudControllerManager(file, cloudProvider, issues.list);
   const konnectivity = resolveKonnectivity(file, api.host, issues.list);
+  const pki = resolvePki(file, issues.list);
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
@@ -217,5 +221,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
     components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity },
+    pki,
   };
 }
