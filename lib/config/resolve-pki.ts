@@ -30,10 +30,10 @@ function resolveSans(field: string, values: readonly string[] | undefined, issue
     const hint =
       lowered !== value && parseSubjectAltName(lowered)
         ? `DNS names in certificates are written in lower case: "${lowered}"`
-        : value.includes('/')
-          ? 'a SAN names one address, not a range: drop the /prefix'
-          : value.includes('://')
-            ? 'write the host only, without scheme or port, e.g. "api.example.internal"'
+        : value.includes('://')
+          ? 'write the host only, without scheme or port, e.g. "api.example.internal"'
+          : value.includes('/')
+            ? 'a SAN names one address, not a range: drop the /prefix'
             : 'write an IP address such as "10.0.0.10" or a DNS name such as "cp-1.example.internal"';
     issues.push({ path: `pki.${field}.${i}`, value, message: 'neither an IP address nor a DNS name', hint });
   });
