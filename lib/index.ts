@@ -27,6 +27,6 @@ export * from './pki/openssl';
 export * from './pki/cfssl';
 export { pkiPlanFiles, PKI_PLAN_DIR } from './pki/plan-files';
 export { generatePki, PrivateKeyPem, BACKDATE_MS, type GeneratedPki, type GeneratedCertificate, type GeneratedKeyPair, type GenerateOptions } from './pki/generate';
-export { writePki, gitExposureWarning, PkiExistsError, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, type PkiFile, type WritePkiOptions } from './pki/write';
+export { writePki, preparePkiDir, plannedPkiFiles, gitExposureWarning, PkiExistsError, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, type PkiFile, type WritePkiOptions } from './pki/write';
 export { checkExpiration, formatExpiryReport, residualTime, type CertificateExpiry, type ExpiryReport, type CheckExpirationOptions } from './pki/expiry';
 export { isCertificateDnsName, parseSubjectAltName } from './config/resolve-pki';

@@ -12,7 +12,7 @@ import { findConfigSource, loadClusterConfig } from '../config/load';
 import { checkExpiration, formatExpiryReport } from '../pki/expiry';
 import { generatePki } from '../pki/generate';
 import { KUBEADM_PKI_DIR, pkiPlan, type PkiPlan } from '../pki/plan';
-import { gitExposureWarning, PkiExistsError, writePki } from '../pki/write';
+import { gitExposureWarning, PkiExistsError, preparePkiDir, writePki } from '../pki/write';
 
 const USAGE = `usage: cluster-pki <command> [options]
   plan [--config <file>]                          list the certificates the cluster needs (CN, O, usages, SANs)
@@ -57,6 +57,7 @@ async function generate(io: CliIo, args: string[]): Promise<number> {
   const config = loadConfig(io, values.config);
   const out = path.resolve(io.cwd, values.out);
   const plan = pkiPlan(config);
+  preparePkiDir(out, plan, { force: values.force });
   const warning = gitExposureWarning(out);
   if (warning) io.err(warning);
   const started = Date.now();
@@ -120,7 +121,8 @@ export async function runPkiCli(argv: readonly string[], io: CliIo): Promise<num
       io.err(`error: ${(e as Error).message}\n${USAGE}`);
       return 2;
     }
-    if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'EACCES') {
+    if (typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+      // file system trouble (missing folder, no permission, a file where a folder should be): say which, no stack
       io.err(`error: ${(e as Error).message}`);
       return 1;
     }

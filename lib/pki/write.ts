@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { GeneratedPki } from './generate';
+import type { PkiPlan } from './plan';
 
 /** Mode of private key files (kubeadm writes them 0600). */
 export const PRIVATE_KEY_MODE = 0o600;
@@ -31,15 +32,34 @@ export interface WritePkiOptions {
   readonly force?: boolean;
 }
 
+const cert = (base: string): PkiFile => ({ path: `${base}.crt`, mode: PUBLIC_FILE_MODE, secret: false });
+const key = (base: string): PkiFile => ({ path: `${base}.key`, mode: PRIVATE_KEY_MODE, secret: true });
+const pub = (base: string): PkiFile => ({ path: `${base}.pub`, mode: PUBLIC_FILE_MODE, secret: false });
+
+/** The files a plan becomes in kubeadm's layout, in writing order. */
+export function plannedPkiFiles(plan: PkiPlan): PkiFile[] {
+  return [...plan.certificates.flatMap((c) => [cert(c.baseName), key(c.baseName)]), ...plan.keyPairs.flatMap((k) => [key(k.baseName), pub(k.baseName)])];
+}
+
+/**
+ * Fails early, before any key is made, when files of the plan exist under `dir` (unless `force`), or when
+ * `dir` cannot be created.
+ */
+export function preparePkiDir(dir: string, plan: PkiPlan, options: WritePkiOptions = {}): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const existing = plannedPkiFiles(plan).map((f) => f.path).filter((p) => fs.existsSync(path.join(dir, p)));
+  if (existing.length && !options.force) throw new PkiExistsError(existing);
+}
+
 function filesOf(pki: GeneratedPki): { file: PkiFile; content: () => string }[] {
   return [
     ...pki.certificates.flatMap((c) => [
-      { file: { path: `${c.plan.baseName}.crt`, mode: PUBLIC_FILE_MODE, secret: false }, content: () => c.certificatePem },
-      { file: { path: `${c.plan.baseName}.key`, mode: PRIVATE_KEY_MODE, secret: true }, content: () => c.privateKey.reveal() },
+      { file: cert(c.plan.baseName), content: () => c.certificatePem },
+      { file: key(c.plan.baseName), content: () => c.privateKey.reveal() },
     ]),
     ...pki.keyPairs.flatMap((k) => [
-      { file: { path: `${k.plan.baseName}.key`, mode: PRIVATE_KEY_MODE, secret: true }, content: () => k.privateKey.reveal() },
-      { file: { path: `${k.plan.baseName}.pub`, mode: PUBLIC_FILE_MODE, secret: false }, content: () => k.publicKeyPem },
+      { file: key(k.plan.baseName), content: () => k.privateKey.reveal() },
+      { file: pub(k.plan.baseName), content: () => k.publicKeyPem },
     ]),
   ];
 }

@@ -86,7 +86,11 @@ describe('pki check-expiration', () => {
     const r = await cli(['check-expiration', dir], dir);
     expect(r.code).toBe(1);
     expect(r.out).toContain('unreadable: broken.crt');
-    expect((await cli(['check-expiration', path.join(dir, 'missing')], dir)).code).toBe(1);
+    const missing = await cli(['check-expiration', path.join(dir, 'missing')], dir);
+    expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/^error: ENOENT: no such file or directory/)]);
+    fs.writeFileSync(path.join(dir, 'taken'), '');
+    const blocked = await cli(['generate', '--out', 'taken/pki'], dir, { CLUSTER_CONFIG: '' });
+    expect([blocked.code, blocked.err]).toEqual([1, expect.stringMatching(/^error: (ENOTDIR|EEXIST)/)]);
   });
 
   test('residual time uses the largest whole unit', () => {
