@@ -131,6 +131,10 @@ export async function runPkiCli(argv: readonly string[], io: CliIo): Promise<num
 }
 
 if (require.main === module) {
+  // `cluster-pki plan | head`: a closed pipe ends the output, not the program with a stack trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   const io: CliIo = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n'), cwd: process.cwd(), env: process.env };
   runPkiCli(process.argv.slice(2), io).then(
     (code) => (process.exitCode = code),
