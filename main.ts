@@ -8,6 +8,7 @@ import { ClusterBootstrap } from './lib/cluster-bootstrap';
 import { ConfigError } from './lib/config/errors';
 import { findConfigSource, loadClusterConfig } from './lib/config/load';
 import { makeStagingDir, mirrorFiles, publishDir } from './lib/output/publish';
+import { partitionFiles, secretInDistWarning, writeSecretFiles } from './lib/output/secrets';
 import { formatSummary, summarize } from './lib/output/summary';
 import { synthCharts, writeFiles } from './lib/output/synth';
 
@@ -32,8 +33,12 @@ function main(): void {
     const app = new App({ outdir: staging });
     const bootstrap = new ClusterBootstrap(app, { config });
     outputs = synthCharts(app, staging);
-    writeFiles([...bootstrap.files.values()].flat(), staging);
+    const files = partitionFiles([...bootstrap.files.values()].flat());
+    writeFiles(files.dist, staging);
+    // secrets first: generated keys must be kept before a dist/ that uses them is published
+    writeSecretFiles(files.secrets, config.secretsDir);
     publishDir(staging, target);
+    for (const f of files.dist.filter((d) => d.secret)) process.stderr.write(secretInDistWarning(path.join(path.relative(process.cwd(), target) || '.', f.path)) + '\n');
     const cliOutdir = process.env.CDK8S_OUTDIR;
     if (cliOutdir && path.resolve(cliOutdir) !== target) mirrorFiles(target, cliOutdir);
     const rows = summarize(outputs, bootstrap.registered, bootstrap.files, config, path.relative(process.cwd(), target) || '.');
@@ -41,6 +46,10 @@ function main(): void {
     process.stderr.write(formatSummary(rows, config, sourceName) + '\n');
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\nThe previous output was left untouched.\n`);
+      process.exit(1);
+    }
     throw e;
   }
 }

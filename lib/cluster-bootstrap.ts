@@ -7,6 +7,8 @@ import { CoreDnsComponent } from './components/coredns';
 import { KonnectivityComponent } from './components/konnectivity';
 import { KubeProxyWindowsComponent } from './components/kube-proxy-windows';
 import { NodeLocalDnsComponent } from './components/node-local-dns';
+import { NodeConfigComponent } from './components/node-config';
+import { KubeletServingApproverComponent } from './components/kubelet-serving-approver';
 import { PkiPlanComponent } from './components/pki';
 import type { ClusterConfig } from './config/cluster-config';
 
@@ -19,6 +21,8 @@ export function builtInComponents(): ClusterComponent[] {
     new NodeLocalDnsComponent(),
     new CloudControllerManagerComponent(),
     new KonnectivityComponent(),
+    new NodeConfigComponent(),
+    new KubeletServingApproverComponent(),
     new PkiPlanComponent(),
   ];
 }
@@ -36,11 +40,11 @@ export interface ClusterBootstrapProps {
 const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
- * Composes the cluster bootstrap: one chart per enabled component with API objects, each a direct child of
- * the app so `dist/` gets one file per component (`dist/<id>.k8s.yaml`). Files-only components add no chart.
+ * Composes the cluster bootstrap: one chart per enabled component, each a direct child of the app so
+ * `dist/` gets one file per component (`dist/<id>.k8s.yaml`).
  */
 export class ClusterBootstrap {
-  /** Chart of each enabled component that has API objects, by component id, in synthesis order. */
+  /** Chart of each enabled component, by component id, in synthesis order. */
   readonly charts = new Map<string, Chart>();
   /** The construct each enabled component added, by component id (for patching its objects). */
   readonly components = new Map<string, Construct>();
@@ -64,11 +68,9 @@ export class ClusterBootstrap {
       }
       seen.add(component.id);
       if (!component.isEnabled(props.config)) continue;
-      if (component.addTo) {
-        const chart = new Chart(app, component.id, { disableResourceNameHashes: true });
-        this.charts.set(component.id, chart);
-        this.components.set(component.id, component.addTo(chart, props.config));
-      }
+      const chart = new Chart(app, component.id, { disableResourceNameHashes: true });
+      this.charts.set(component.id, chart);
+      this.components.set(component.id, component.addTo(chart, props.config));
       const files = component.files?.(props.config) ?? [];
       if (files.length) this.files.set(component.id, files);
     }

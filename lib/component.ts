@@ -7,6 +7,12 @@ export interface OutputFile {
   /** Relative path under the output folder, e.g. `node/linux/sysctl.d/90-flannel.conf`. */
   readonly path: string;
   readonly content: string;
+  /**
+   * Set when the file holds secrets (keys): it is written with mode 0600 and its content is never printed.
+   * It goes under the config's `secretsDir` (path relative to that folder), unless `inDist` is set by an
+   * explicit opt-in: then it goes under dist/ and synth prints a warning.
+   */
+  readonly secret?: { readonly inDist: boolean };
 }
 
 /**
@@ -22,10 +28,10 @@ export interface ClusterComponent {
   /** The component's release, for the synth summary (e.g. `v0.28.9`). */
   version(config: ClusterConfig): string;
   /**
-   * Adds the component's API objects under `chart` and returns the construct holding them. A component
-   * without API objects (only `files`) leaves it out and gets no chart and no `dist/<id>.k8s.yaml`.
+   * Adds the component's API objects under `chart` and returns the construct holding them. A component with
+   * files only adds nothing: its empty chart writes no manifest.
    */
-  addTo?(chart: Chart, config: ClusterConfig): Construct;
+  addTo(chart: Chart, config: ClusterConfig): Construct;
   /** Files for nodes or the control plane that the component needs besides its API objects. */
   files?(config: ClusterConfig): OutputFile[];
 }

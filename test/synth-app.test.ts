@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 
 const root = path.join(__dirname, '..');
-const DEFAULT_OUTPUT = ['coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-local-dns.k8s.yaml', 'pki'];
+const DEFAULT_OUTPUT = ['control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
 // what cdk8s.yaml runs: the bundle of build/main.js
 const mainJs = path.join(root, 'build', 'synth.js');
 
@@ -44,7 +44,8 @@ describe('synth app', () => {
     expect(r.stderr).toContain('image ghcr.io/flannel-io/flannel:v0.28.9');
     expect(r.stderr).toContain('coredns v1.12.0: 7 objects -> dist/coredns.k8s.yaml');
     expect(r.stderr).toContain('node-local-dns 1.26.7: 5 objects -> dist/node-local-dns.k8s.yaml');
-    expect(r.stderr).toContain('pki v1.35.4: 22 files -> dist/pki/'); // the certificate plan: no chart, no keys
+    expect(r.stderr).toContain('pki v1.35.4: files only'); // the certificate plan: no objects, no keys
+    expect(r.stderr).toContain('file  dist/pki/cfssl/ca-config.json');
     expect(fs.readFileSync(path.join(cwd, 'dist', 'pki', 'openssl', 'apiserver.csr.conf'), 'utf8')).toContain('IP.2 = 10.96.0.1');
     const objects = DEFAULT_OUTPUT.filter((f) => f.endsWith('.k8s.yaml')).flatMap((f) => readObjects(path.join(cwd, 'dist', f)));
     expect(objects).toHaveLength(18);
@@ -82,7 +83,49 @@ describe('synth app', () => {
     expect(run(cwd).status).toBe(0);
     fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
     expect(run(cwd).status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['coredns.k8s.yaml', 'node-local-dns.k8s.yaml', 'pki']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
+  });
+
+  test('a files-only component writes no manifest and says so in the summary', () => {
+    const cwd = tempDir();
+    const r = run(cwd);
+    expect(r.stderr).toContain('node-config v1.35.4: files only');
+    expect(r.stderr).toContain('file  dist/node-config/kubeadm-init.yaml');
+    expect(fs.existsSync(path.join(cwd, 'dist', 'node-config.k8s.yaml'))).toBe(false);
+  });
+
+  test('encryption at rest: keys generated once into the secrets folder, never into dist/ or the output', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'apiServer:\n  encryptionAtRest:\n    enabled: true\n');
+    const first = run(cwd);
+    expect(first.status).toBe(0);
+    const secret = path.join(cwd, '.cluster-secrets', 'control-plane', 'encryption-configuration.yaml');
+    const content = fs.readFileSync(secret, 'utf8');
+    const key = fs.readFileSync(path.join(cwd, '.cluster-secrets', 'encryption-keys', 'key1.key'), 'utf8').trim();
+    expect(content).toContain(key);
+    expect(fs.statSync(secret).mode & 0o777).toBe(0o600);
+    expect(first.stderr).toContain('.cluster-secrets/control-plane/encryption-configuration.yaml (secret, mode 0600)');
+    expect(first.stderr + first.stdout).not.toContain(key);
+    expect(fs.existsSync(path.join(cwd, 'dist', 'control-plane', 'encryption-configuration.yaml'))).toBe(false);
+    // idempotent: the kept key is reused
+    expect(run(cwd).status).toBe(0);
+    expect(fs.readFileSync(secret, 'utf8')).toBe(content);
+    // the explicit opt-in writes it into dist/, mode 0600, with a warning
+    fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'apiServer:\n  encryptionAtRest:\n    enabled: true\n    writeToDist: true\n');
+    const opted = run(cwd);
+    expect(opted.stderr).toContain('warning: dist/control-plane/encryption-configuration.yaml holds secret keys');
+    expect(fs.statSync(path.join(cwd, 'dist', 'control-plane', 'encryption-configuration.yaml')).mode & 0o777).toBe(0o600);
+  });
+
+  test('a key of the wrong length: exit 1, the field named, the key never shown, dist/ untouched', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'apiServer:\n  encryptionAtRest:\n    enabled: true\n    provider: aescbc\n    keys:\n      - name: k1\n        fromEnv: ETCD_KEY\n');
+    const shortKey = Buffer.alloc(20, 1).toString('base64');
+    const r = run(cwd, { ETCD_KEY: shortKey });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('apiServer.encryptionAtRest.keys.0.fromEnv: the key is 20 bytes; aescbc needs 16 or 24 or 32 bytes (got "$ETCD_KEY")');
+    expect(r.stderr).not.toContain(shortKey);
+    expect(fs.existsSync(path.join(cwd, 'dist'))).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Cidr, IpAddress } from './cidr';
-import type { FlannelVersion, KubeProxyMode, PkiKeyAlgorithm } from './types';
+import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, PkiKeyAlgorithm, TopologyManagerPolicy } from './types';
 
 /** A parsed Kubernetes release. */
 export interface KubernetesVersion {
@@ -82,6 +82,54 @@ export interface ResolvedKonnectivity {
   readonly healthPort: number;
 }
 
+export interface ResolvedAudit {
+  readonly enabled: boolean;
+  readonly logPath: string;
+  readonly maxAgeDays: number;
+  readonly maxBackups: number;
+  readonly maxSizeMB: number;
+  readonly extraRules: readonly AuditRuleConfig[];
+}
+
+/** Where a key of the encryption config comes from; its material is read only at synth time. */
+export type EncryptionKeySource =
+  | { readonly name: string; readonly from: 'env'; readonly variable: string }
+  | { readonly name: string; readonly from: 'file'; readonly file: string }
+  | { readonly name: string; readonly from: 'generated' };
+
+export type ResolvedEncryptionAtRest =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly provider: 'secretbox' | 'aescbc';
+      readonly resources: readonly string[];
+      readonly keys: readonly EncryptionKeySource[];
+      readonly writeToDist: boolean;
+    }
+  | {
+      readonly enabled: true;
+      readonly provider: 'kms';
+      readonly resources: readonly string[];
+      readonly kms: { readonly name: string; readonly endpoint: string; readonly timeout?: string };
+      readonly writeToDist: boolean;
+    };
+
+export interface ResolvedNodeConfig {
+  readonly enabled: boolean;
+  readonly containerRuntimeEndpoint: string;
+  readonly kubelet: { readonly cgroupDriver: CgroupDriver; readonly topologyManagerPolicy: TopologyManagerPolicy; readonly topologyManagerScope: 'container' | 'pod' };
+  readonly kubeProxy: { readonly featureGates: Readonly<Record<string, boolean>> };
+  readonly blacklistedKernelModules: readonly string[];
+}
+
+export interface ResolvedKubeletServingApprover {
+  readonly enabled: boolean;
+  readonly image: string;
+  readonly providerRegex: string;
+  readonly ipPrefixes: readonly Cidr[];
+  readonly bypassDnsResolution: boolean;
+}
+
 /** A subject alternative name, typed: an IP address or a DNS name (possibly with a leading `*.` label). */
 export type SubjectAltName = { readonly kind: 'ip'; readonly ip: IpAddress } | { readonly kind: 'dns'; readonly name: string };
 
@@ -102,7 +150,17 @@ export interface ClusterConfig {
   readonly kubernetesVersion: KubernetesVersion;
   readonly network: NetworkFacts;
   readonly kubeProxyMode: KubeProxyMode;
-  readonly apiServer: { readonly host: string; readonly port: number; readonly url: string };
+  readonly apiServer: {
+    readonly host: string;
+    readonly port: number;
+    readonly url: string;
+    /** `host:port` (IPv6 in brackets), the kubeadm `controlPlaneEndpoint`. */
+    readonly endpoint: string;
+    readonly audit: ResolvedAudit;
+    readonly encryptionAtRest: ResolvedEncryptionAtRest;
+  };
+  /** Folder for files that hold secrets (relative to the working directory), never inside dist/. */
+  readonly secretsDir: string;
   readonly cloudProvider: ResolvedCloudProvider;
   readonly windows: { readonly enabled: boolean };
   /** Registry that replaces every image's registry host, when set. */
@@ -115,6 +173,8 @@ export interface ClusterConfig {
     readonly nodeLocalDns: { readonly enabled: boolean; readonly version: string };
     readonly cloudControllerManager: ResolvedCloudControllerManager;
     readonly konnectivity: ResolvedKonnectivity;
+    readonly nodeConfig: ResolvedNodeConfig;
+    readonly kubeletServingApprover: ResolvedKubeletServingApprover;
   };
   readonly pki: ResolvedPki;
 }

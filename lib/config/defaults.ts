@@ -18,6 +18,18 @@ export const DEFAULT_CLUSTER_CONFIG = {
   apiServer: {
     host: '192.0.2.10',
     port: 6443,
+    audit: {
+      enabled: true,
+      logPath: '/var/log/kubernetes/audit/audit.log',
+      maxAgeDays: 30,
+      maxBackups: 10,
+      maxSizeMB: 100,
+    },
+    encryptionAtRest: {
+      enabled: false,
+      provider: 'secretbox',
+      writeToDist: false,
+    },
   },
   cloudProvider: {
     type: 'none',
@@ -25,6 +37,7 @@ export const DEFAULT_CLUSTER_CONFIG = {
   windows: {
     enabled: false,
   },
+  secretsDir: '.cluster-secrets',
   components: {
     flannel: {
       enabled: true,
@@ -65,6 +78,20 @@ export const DEFAULT_CLUSTER_CONFIG = {
       agentPort: 8132,
       adminPort: 8133,
       healthPort: 8134,
+    },
+    nodeConfig: {
+      enabled: true,
+      containerRuntimeEndpoint: 'unix:///var/run/containerd/containerd.sock',
+      kubelet: {
+        cgroupDriver: 'systemd',
+        topologyManagerPolicy: 'none',
+        topologyManagerScope: 'container',
+      },
+    },
+    kubeletServingApprover: {
+      enabled: false,
+      image: 'ghcr.io/postfinance/kubelet-csr-approver:v1.2.15',
+      bypassDnsResolution: false,
     },
   },
   pki: {

@@ -7,6 +7,7 @@ import { isDnsLabel, isDnsSubdomain } from './names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
 import { resolvePki } from './resolve-pki';
+import { resolveAudit, resolveEncryptionAtRest, resolveKubeletServingApprover, resolveNodeConfig } from './resolve-node-config';
 import { checkAgainstSchema } from './schema-check';
 import type { ClusterConfigFile } from './types';
 
@@ -206,6 +207,14 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   };
   const cloudControllerManager = resolveCloudControllerManager(file, cloudProvider, issues.list);
   const konnectivity = resolveKonnectivity(file, api.host, issues.list);
+  const audit = resolveAudit(file, issues.list);
+  const encryptionAtRest = resolveEncryptionAtRest(file, issues.list);
+  const nodeConfig = resolveNodeConfig(file, issues.list);
+  const kubeletServingApprover = resolveKubeletServingApprover(file, issues.list);
+  const secretsDir = file.secretsDir ?? D.secretsDir;
+  if (!secretsDir.trim() || /^(\.\/)?dist(\/|$)/.test(secretsDir)) {
+    issues.add('secretsDir', secretsDir, 'must be a folder of its own, outside dist/', 'use a path such as ".cluster-secrets" (the default) or one outside the repository, not under dist/');
+  }
   const pki = resolvePki(file, issues.list);
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
 
@@ -216,11 +225,12 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     kubernetesVersion,
     network,
     kubeProxyMode,
-    apiServer: { host: api.host, port: api.port, url: `https://${host}:${api.port}` },
+    apiServer: { host: api.host, port: api.port, url: `https://${host}:${api.port}`, endpoint: `${host}:${api.port}`, audit, encryptionAtRest },
+    secretsDir,
     cloudProvider,
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
-    components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity },
+    components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity, nodeConfig, kubeletServingApprover },
     pki,
   };
 }

@@ -6,6 +6,12 @@
  * `schema/cluster-config.schema.json` is generated from these types (`npm run schema`).
  */
 
+import type { AuditConfig, EncryptionAtRestConfig, KubeletServingApproverConfig, NodeConfigConfig } from './types-node';
+import type { PkiConfig } from './types-pki';
+
+export * from './types-node';
+export * from './types-pki';
+
 /** Which kube-proxy backend Linux nodes use. `nftables` needs Kubernetes 1.31 or newer. */
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
 
@@ -44,64 +50,19 @@ export interface ClusterConfigFile {
    */
   readonly imageRegistry?: string;
 
+  /**
+   * Folder (relative to the working directory) for files that hold secrets, such as the API server's
+   * encryption keys. Never inside `dist/`: synth creates it with mode 0700 and a `.gitignore` that ignores
+   * everything in it, and writes its files with mode 0600.
+   * @default ".cluster-secrets"
+   */
+  readonly secretsDir?: string;
+
   /** One section per cluster add-on. */
   readonly components?: ComponentsConfig;
 
   /** The cluster's certificates (kubeadm's layout under /etc/kubernetes/pki): the plan files and `pki generate`. */
   readonly pki?: PkiConfig;
-}
-
-/**
- * Key type of every generated key pair, named as kubeadm v1beta4 `encryptionAlgorithm` names them.
- * ECDSA-P256 keys are faster to make and smaller; RSA-2048 is kubeadm's default.
- */
-export type PkiKeyAlgorithm = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'ECDSA-P256';
-
-export interface PkiConfig {
-  /**
-   * Synthesize the certificate plan under `dist/pki/`: an openssl `csr.conf` and a cfssl CSR JSON per
-   * certificate, cfssl's `ca-config.json` and an openssl script. They hold no key material.
-   * @default true
-   */
-  readonly planFiles?: boolean;
-
-  /**
-   * Key type of the CAs, the certificates and the service-account key pair.
-   * @default "RSA-2048"
-   */
-  readonly keyAlgorithm?: PkiKeyAlgorithm;
-
-  /**
-   * Days the three CAs (kubernetes, etcd, front-proxy) are valid (kubeadm: 10 years).
-   * @asType integer
-   * @minimum 1
-   * @maximum 36500
-   * @default 3650
-   */
-  readonly caValidityDays?: number;
-
-  /**
-   * Days each leaf certificate is valid (kubeadm: 1 year). At most `caValidityDays`.
-   * @asType integer
-   * @minimum 1
-   * @maximum 36500
-   * @default 365
-   */
-  readonly certificateValidityDays?: number;
-
-  /**
-   * Extra subject alternative names of the API server certificate (kubeadm `apiServer.certSANs`): IP addresses
-   * or DNS names (a leading `*.` label is allowed), e.g. control-plane node names and addresses.
-   * @default - none
-   */
-  readonly apiServerCertSANs?: string[];
-
-  /**
-   * Extra subject alternative names of the etcd server and peer certificates (kubeadm `etcd.local.serverCertSANs`
-   * and `peerCertSANs`): the names and addresses etcd members and the API server dial.
-   * @default - none
-   */
-  readonly etcdCertSANs?: string[];
 }
 
 export interface NetworkingConfig {
@@ -159,6 +120,12 @@ export interface ApiServerConfig {
    * @default 6443
    */
   readonly port?: number;
+
+  /** Audit logging of the API server (its policy file, flags and mounts go into the kubeadm configuration). */
+  readonly audit?: AuditConfig;
+
+  /** Encryption at rest of Secrets (and other resources) in etcd. */
+  readonly encryptionAtRest?: EncryptionAtRestConfig;
 }
 
 export interface CloudProviderConfig {
@@ -203,6 +170,15 @@ export interface ComponentsConfig {
 
   /** Konnectivity: the API server reaches nodes and pods through agents' tunnels instead of direct routes. */
   readonly konnectivity?: KonnectivityConfig;
+
+  /** Node and control-plane config files: kubeadm, kubelet, kube-proxy, audit policy, encryption, modprobe. */
+  readonly nodeConfig?: NodeConfigConfig;
+
+  /**
+   * An approver of the kubelets' serving-certificate CSRs (`kubernetes.io/kubelet-serving`), which
+   * kube-controller-manager never approves by itself.
+   */
+  readonly kubeletServingApprover?: KubeletServingApproverConfig;
 }
 
 export interface CloudControllerManagerConfig {

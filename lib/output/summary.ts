@@ -18,40 +18,28 @@ export interface ComponentSummary {
   readonly version: string;
   readonly images: readonly string[];
   readonly objects: number;
-  /** The manifest file; absent for a files-only component. */
+  /** The manifest file, or undefined for a component with files only. */
   readonly file?: string;
 }
 
-/** One row per component that wrote something (a manifest or files), in the components' order. */
 export function summarize(
   outputs: readonly ChartOutput[],
   components: readonly ClusterComponent[],
-  files: ReadonlyMap<string, readonly { path: string }[]>,
+  files: ReadonlyMap<string, readonly { path: string; secret?: { inDist: boolean } }[]>,
   config: ClusterConfig,
   publishedDir: string,
 ): ComponentSummary[] {
   const byId = new Map(components.map((c) => [c.id, c]));
-  const outputById = new Map(outputs.map((o) => [o.id, o]));
-  const ids = [...components.map((c) => c.id).filter((id) => outputById.has(id) || files.has(id)), ...outputs.map((o) => o.id).filter((id) => !byId.has(id))];
-  return ids.map((id) => {
-    const o = outputById.get(id);
-    return {
-      id,
-      files: (files.get(id) ?? []).map((f) => path.join(publishedDir, f.path)),
-      version: byId.get(id)?.version(config) ?? '-',
-      images: o ? [...new Set(o.objects.flatMap(imagesOf))] : [],
-      objects: o?.objects.length ?? 0,
-      ...(o ? { file: path.join(publishedDir, path.basename(o.file)) } : {}),
-    };
-  });
-}
-
-/** The deepest folder holding every one of `files`. */
-function commonFolder(files: readonly string[]): string {
-  const parts = files.map((f) => path.dirname(f).split(path.sep));
-  const common: string[] = [];
-  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
-  return common.join(path.sep) || '.';
+  const where = (f: { path: string; secret?: { inDist: boolean } }) =>
+    f.secret ? `${path.join(f.secret.inDist ? publishedDir : config.secretsDir, f.path)} (secret, mode 0600)` : path.join(publishedDir, f.path);
+  return outputs.map((o) => ({
+    id: o.id,
+    files: (files.get(o.id) ?? []).map(where),
+    version: byId.get(o.id)?.version(config) ?? '-',
+    images: [...new Set(o.objects.flatMap(imagesOf))],
+    objects: o.objects.length,
+    ...(o.file ? { file: path.join(publishedDir, path.basename(o.file)) } : {}),
+  }));
 }
 
 /** A short human summary for the terminal. */
@@ -62,12 +50,7 @@ export function formatSummary(rows: readonly ComponentSummary[], config: Cluster
     `  pods ${n.podCidrs.join(',')}  services ${n.serviceCidrs.join(',')}  kubernetes svc ${n.firstServiceIP}  dns ${n.dnsServiceIP}  node-local dns ${n.nodeLocalDnsIP}`,
   ];
   for (const r of rows) {
-    if (!r.file) {
-      // a files-only component (e.g. the PKI plan): one line, not one per file
-      lines.push(`  ${r.id} ${r.version}: ${r.files.length} files -> ${commonFolder(r.files)}/`);
-      continue;
-    }
-    lines.push(`  ${r.id} ${r.version}: ${r.objects} objects -> ${r.file}`);
+    lines.push(r.file ? `  ${r.id} ${r.version}: ${r.objects} objects -> ${r.file}` : `  ${r.id} ${r.version}: files only`);
     for (const image of r.images) lines.push(`      image ${image}`);
     for (const file of r.files) lines.push(`      file  ${file}`);
   }

@@ -6,7 +6,8 @@ import type { OutputFile } from '../component';
 /** One chart's synthesized objects and the file they went to. */
 export interface ChartOutput {
   readonly id: string;
-  readonly file: string;
+  /** The manifest file; undefined for a chart without objects (a component with files only). */
+  readonly file?: string;
   readonly objects: readonly Record<string, any>[];
 }
 
@@ -24,6 +25,8 @@ export function synthCharts(app: App, outdir: string): ChartOutput[] {
   fs.mkdirSync(outdir, { recursive: true });
   return app.charts.map((chart) => {
     const objects = Object.values(chart.toJson()) as Record<string, any>[];
+    // an empty manifest would only make `kubectl apply -f dist/` fail with "no objects passed to apply"
+    if (!objects.length) return { id: chart.node.id, objects };
     const file = path.join(outdir, `${chart.node.id}${MANIFEST_SUFFIX}`);
     fs.writeFileSync(file, Yaml.stringify(...objects));
     return { id: chart.node.id, file, objects };
@@ -39,7 +42,7 @@ export function writeFiles(files: readonly OutputFile[], outdir: string): string
       throw new Error(`output file path "${f.path}" must stay inside the output folder and not end in ${MANIFEST_SUFFIX}`);
     }
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, f.content);
+    fs.writeFileSync(target, f.content, f.secret ? { mode: 0o600 } : {});
     return target;
   });
 }

@@ -53,6 +53,30 @@ export function skipAwait(o: Manifest, awaitWorkloads: boolean): boolean {
 }
 
 /**
+ * `Kind/namespace/name` of the ServiceAccount, ConfigMaps and Secrets a workload's pods use. A workload that
+ * depends on them is created after them (no pod fails on a missing account) and destroyed before them (no
+ * controller recreates a pod after its account is gone).
+ */
+export function podInputs(o: Manifest): string[] {
+  const spec = (o as any).spec?.template?.spec ?? (o.kind === 'Pod' ? (o as any).spec : undefined);
+  if (!spec) return [];
+  const ns = o.metadata.namespace ?? 'default';
+  const refs = new Set<string>();
+  if (spec.serviceAccountName) refs.add(`ServiceAccount/${ns}/${spec.serviceAccountName}`);
+  for (const v of spec.volumes ?? []) {
+    if (v.configMap?.name) refs.add(`ConfigMap/${ns}/${v.configMap.name}`);
+    if (v.secret?.secretName) refs.add(`Secret/${ns}/${v.secret.secretName}`);
+  }
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    for (const e of c.envFrom ?? []) {
+      if (e.configMapRef?.name) refs.add(`ConfigMap/${ns}/${e.configMapRef.name}`);
+      if (e.secretRef?.name) refs.add(`Secret/${ns}/${e.secretRef.name}`);
+    }
+  }
+  return [...refs];
+}
+
+/**
  * The whole bootstrap as one Pulumi component: a child component per bootstrap component, and under each the
  * Kubernetes objects `cdk8s synth` writes for the same config. Namespaces (and CRDs) are created before the
  * objects that need them through explicit `dependsOn`.
@@ -81,7 +105,8 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
     const namespaces = new Set(all.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
     const crdGroups = new Map(all.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => [(o as any).spec.group as string, objectRef(o)]));
 
-    const rank = (o: Manifest) => (o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : 2);
+    const refs = new Set(all.map(objectRef));
+    const rank = (o: Manifest) => (o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : podInputs(o).length > 0 ? 3 : 2);
     const ordered = charts.flatMap((c) => c.objects.map((o) => ({ id: c.id, o }))).sort((a, b) => rank(a.o) - rank(b.o));
     for (const { id } of charts) {
       this.components[id] = new pulumi.ComponentResource(COMPONENT_TYPE, id, {}, { parent: this });
@@ -94,6 +119,8 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
       if (o.metadata.namespace && namespaces.has(o.metadata.namespace)) needs.push(`Namespace/${o.metadata.namespace}`);
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
       if (crdGroups.has(group)) needs.push(crdGroups.get(group)!);
+      // objects of the bootstrap itself only; ordering sorts them before the workloads that use them
+      needs.push(...podInputs(o).filter((r) => refs.has(r)));
       this.dependencies[ref] = needs;
       const metadata = skipAwait(o, args.awaitWorkloads ?? false) ? { ...o.metadata, annotations: { ...o.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } : o.metadata;
       const Resource = resourceClass(o.apiVersion, o.kind);
@@ -102,7 +129,8 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
         dependsOn: needs.map((n) => this.resources[n]),
       });
     }
-    for (const files of bootstrap.files.values()) for (const f of files) this.nodeFiles[f.path] = f.content;
+    // secret files (encryption keys) never enter Pulumi state
+    for (const files of bootstrap.files.values()) for (const f of files) if (!f.secret) this.nodeFiles[f.path] = f.content;
     this.dnsServiceIP = config.network.dnsServiceIP.toString();
     this.kubeletClusterDNS = config.components.nodeLocalDns.enabled ? kubeletClusterDns(config) : this.dnsServiceIP;
     this.registerOutputs({ dnsServiceIP: this.dnsServiceIP, kubeletClusterDNS: this.kubeletClusterDNS, componentVersions: this.componentVersions });

@@ -21,7 +21,10 @@ describe('defaults and derived facts', () => {
     expect(c.network.nodeLocalDnsIP.toString()).toBe('169.254.20.10');
     expect(c.network.dnsDomain).toBe('cluster.local');
     expect(c.kubeProxyMode).toBe('iptables');
-    expect(c.apiServer).toEqual({ host: '192.0.2.10', port: 6443, url: 'https://192.0.2.10:6443' });
+    expect(c.apiServer).toMatchObject({ host: '192.0.2.10', port: 6443, url: 'https://192.0.2.10:6443', endpoint: '192.0.2.10:6443' });
+    expect(c.apiServer.audit.enabled).toBe(true);
+    expect(c.apiServer.encryptionAtRest).toEqual({ enabled: false });
+    expect(c.secretsDir).toBe('.cluster-secrets');
     expect(c.cloudProvider).toEqual({ type: 'none' });
     expect(c.components.flannel).toEqual({ enabled: true, version: 'v0.28.9', vxlan: { vni: 1, port: 8472, directRouting: false }, windowsVersion: 'v0.21.5' });
     expect(c.components.kubeProxyWindows).toEqual({ enabled: false }); // no Windows nodes

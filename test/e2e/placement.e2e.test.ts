@@ -108,3 +108,38 @@ describe('placement of the control-plane add-ons (external cloud provider, Konne
     await expectDaemonSetOn(kubeconfig, 'kube-system', 'konnectivity-agent', 'k8s-app=konnectivity-agent', linuxWorkers());
   });
 });
+
+describe('placement of the kubelet serving-CSR approver (ipvs scenario)', () => {
+  const { kubeconfig } = cluster();
+  beforeAll(() => {
+    for (const file of manifestFiles(synthScenario('ipvs'))) kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
+  });
+
+  test('its single replica is ready on a Linux node', async () => {
+    const linux = nodes(kubeconfig).filter((n) => n.os === 'linux').map((n) => n.name);
+    await waitFor('1 ready approver pod', () => readyPodNodes(kubeconfig, 'kube-system', 'k8s-app=kubelet-csr-approver').length === 1, 90_000);
+    expect(linux).toContain(readyPodNodes(kubeconfig, 'kube-system', 'k8s-app=kubelet-csr-approver')[0]);
+  });
+
+  test('its ServiceAccount may approve kubelet-serving CSRs and nothing else', () => {
+    // a SubjectAccessReview, since `kubectl auth can-i` cannot name the virtual `signers` resource
+    const allowed = (verb: string, group: string, resource: string, extra: Record<string, string> = {}) => {
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: 'system:serviceaccount:kube-system:kubelet-csr-approver',
+          groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+          resourceAttributes: { verb, group, resource, ...extra },
+        },
+      };
+      return JSON.parse(kubectlOk(kubeconfig, ['create', '-f', '-', '-o', 'json'], JSON.stringify(review))).status.allowed === true;
+    };
+    expect(allowed('approve', 'certificates.k8s.io', 'signers', { name: 'kubernetes.io/kubelet-serving' })).toBe(true);
+    expect(allowed('approve', 'certificates.k8s.io', 'signers', { name: 'kubernetes.io/kube-apiserver-client' })).toBe(false);
+    expect(allowed('update', 'certificates.k8s.io', 'certificatesigningrequests', { subresource: 'approval' })).toBe(true);
+    expect(allowed('list', 'certificates.k8s.io', 'certificatesigningrequests')).toBe(true);
+    expect(allowed('create', 'certificates.k8s.io', 'certificatesigningrequests')).toBe(false);
+    expect(allowed('get', '', 'secrets', { namespace: 'kube-system' })).toBe(false);
+  });
+});

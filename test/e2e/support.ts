@@ -18,7 +18,8 @@ export function cluster(): ClusterState {
 export const SCENARIOS: Record<string, string> = {
   default: '',
   windows: 'windows:\n  enabled: true\n',
-  ipvs: 'networking:\n  kubeProxyMode: ipvs\n',
+  // plus the kubelet serving-CSR approver (off by default)
+  ipvs: 'networking:\n  kubeProxyMode: ipvs\ncomponents:\n  kubeletServingApprover:\n    enabled: true\n',
   // plus Konnectivity with its server as a DaemonSet, so the scheduler places it
   'cloud-external':
     'cloudProvider:\n  type: external\n  name: example\ncomponents:\n  cloudControllerManager:\n    image: registry.example.internal/example/cloud-controller-manager:v1.30.0\n' +
@@ -30,9 +31,14 @@ afterAll(() => workDirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true,
 
 /** Synthesizes a scenario with the real app (build/synth.js) and returns its dist folder. */
 export function synthScenario(name: string): string {
+  return synthConfig(name, SCENARIOS[name]);
+}
+
+/** Synthesizes a `cluster.yaml` text with the real app (build/synth.js) and returns its dist folder. */
+export function synthConfig(name: string, clusterYaml: string): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `cb-e2e-${name}-`));
   workDirs.push(work);
-  fs.writeFileSync(path.join(work, 'cluster.yaml'), SCENARIOS[name]);
+  fs.writeFileSync(path.join(work, 'cluster.yaml'), clusterYaml);
   const r = spawnSync(process.execPath, [path.join(root, 'build', 'synth.js')], { cwd: work, encoding: 'utf8', env: { ...process.env, CLUSTER_CONFIG: '' } });
   if (r.status !== 0) throw new Error(`synth of ${name} failed:\n${r.stderr}`);
   return path.join(work, 'dist');

@@ -28,7 +28,7 @@ pulumi.runtime.setMocks(
 
 // imported after setMocks, as the mocks must be in place before resources are created
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ClusterBootstrapStack, BOOTSTRAP_TYPE, COMPONENT_TYPE } = require('../../stacks/src/cluster-bootstrap-stack') as typeof import('../../stacks/src/cluster-bootstrap-stack');
+const { ClusterBootstrapStack, BOOTSTRAP_TYPE, COMPONENT_TYPE, podInputs } = require('../../stacks/src/cluster-bootstrap-stack') as typeof import('../../stacks/src/cluster-bootstrap-stack');
 
 function settle<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
@@ -65,8 +65,8 @@ describe('ClusterBootstrapStack', () => {
   test('one component resource per bootstrap component; every object is parented by its component', async () => {
     const { stack, urns } = await deploy({}, 'parents');
     expect(registered.filter((r) => r.type === BOOTSTRAP_TYPE).map((r) => r.name)).toEqual(['parents']);
-    expect(registered.filter((r) => r.type === COMPONENT_TYPE).map((r) => r.name)).toEqual(['flannel', 'coredns', 'node-local-dns']);
-    expect(Object.keys(stack.components)).toEqual(['flannel', 'coredns', 'node-local-dns']);
+    expect(registered.filter((r) => r.type === COMPONENT_TYPE).map((r) => r.name)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config']);
+    expect(Object.keys(stack.components)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config']);
     // each URN names its parent's type: bootstrap → component → object
     const componentUrn = await settle(stack.components.flannel.urn);
     expect(componentUrn).toContain(`${BOOTSTRAP_TYPE}$${COMPONENT_TYPE}::flannel`);
@@ -76,12 +76,22 @@ describe('ClusterBootstrapStack', () => {
 
   test('namespaced objects depend on their Namespace when the bootstrap creates it; namespaces come first', async () => {
     const { stack } = await deploy({}, 'deps');
-    expect(stack.dependencies['DaemonSet/kube-flannel/kube-flannel-ds']).toEqual(['Namespace/kube-flannel']);
     expect(stack.dependencies['ConfigMap/kube-flannel/kube-flannel-cfg']).toEqual(['Namespace/kube-flannel']);
-    expect(stack.dependencies['Deployment/kube-system/coredns']).toEqual([]); // kube-system always exists
+    expect(stack.dependencies['ServiceAccount/kube-system/coredns']).toEqual([]); // kube-system always exists
     expect(stack.dependencies['ClusterRole/flannel']).toEqual([]);
     const order = registered.filter((r) => r.type.startsWith('kubernetes:')).map((r) => r.type);
     expect(order[0]).toBe('kubernetes:core/v1:Namespace');
+  });
+
+  test('workloads depend on the ServiceAccount and ConfigMaps their pods use, so destroy removes them first', async () => {
+    const { stack } = await deploy({}, 'pod-inputs');
+    expect(stack.dependencies['DaemonSet/kube-flannel/kube-flannel-ds']).toEqual(['Namespace/kube-flannel', 'ServiceAccount/kube-flannel/flannel', 'ConfigMap/kube-flannel/kube-flannel-cfg']);
+    expect(stack.dependencies['Deployment/kube-system/coredns']).toEqual(['ServiceAccount/kube-system/coredns', 'ConfigMap/kube-system/coredns']);
+    // node-local-dns also mounts the optional kube-dns ConfigMap, which the bootstrap does not own
+    expect(stack.dependencies['DaemonSet/kube-system/node-local-dns']).toEqual(['ServiceAccount/kube-system/node-local-dns', 'ConfigMap/kube-system/node-local-dns']);
+    // a reference to an object the bootstrap does not own is no dependency (it may come from elsewhere)
+    expect(podInputs({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { serviceAccountName: 'x', volumes: [{ name: 'v', secret: { secretName: 's' } }], containers: [{ envFrom: [{ configMapRef: { name: 'c' } }] }] } })).toEqual(['ServiceAccount/a/x', 'Secret/a/s', 'ConfigMap/a/c']);
+    expect(Object.values(stack.dependencies).flat().every((d) => d in stack.resources)).toBe(true);
   });
 
   test('workloads and the Services in front of them skip await; the rest is awaited', async () => {
@@ -96,7 +106,8 @@ describe('ClusterBootstrapStack', () => {
     const ipvs = (await deploy({ networking: { kubeProxyMode: 'ipvs' } }, 'out')).stack;
     expect(ipvs.dnsServiceIP).toBe('10.96.0.10');
     expect(ipvs.kubeletClusterDNS).toBe('169.254.20.10');
-    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.12.0', 'node-local-dns': '1.26.7' });
+    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.12.0', 'node-local-dns': '1.26.7', 'node-config': 'v1.35.4' });
+    expect(Object.keys(ipvs.nodeFiles)).toContain('node-config/kubeadm-init.yaml');
     expect(Object.keys(ipvs.nodeFiles)).toContain('node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');
     expect((await deploy({ components: { nodeLocalDns: { enabled: false } }, networking: { kubeProxyMode: 'ipvs' } }, 'out2')).stack.kubeletClusterDNS).toBe('10.96.0.10');
   });

@@ -1,10 +1,13 @@
+import type { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import type { ClusterComponent, OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
 import { pkiPlanFiles } from '../../pki/plan-files';
 
 /**
  * The certificate plan as a files-only component: `dist/pki/` holds an openssl `csr.conf` and a cfssl CSR JSON
- * per certificate. It has no API objects, so it gets no chart. Keys are made only by `pki generate`.
+ * per certificate. It has no API objects (its empty chart writes no manifest). Keys are made only by
+ * `cluster-pki generate`.
  */
 export class PkiPlanComponent implements ClusterComponent {
   readonly id = 'pki';
@@ -14,6 +17,9 @@ export class PkiPlanComponent implements ClusterComponent {
   /** The plan follows kubeadm's layout for this Kubernetes release. */
   version(config: ClusterConfig): string {
     return config.kubernetesVersion.tag;
+  }
+  addTo(chart: Chart): Construct {
+    return new Construct(chart, 'pki');
   }
   files(config: ClusterConfig): OutputFile[] {
     return pkiPlanFiles(config);

@@ -1,0 +1,13 @@
+import type { ClusterConfig } from '../config/cluster-config';
+
+/** KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1) for Linux nodes. */
+export function kubeProxyConfiguration(config: ClusterConfig): Record<string, unknown> {
+  const gates = config.components.nodeConfig.kubeProxy.featureGates;
+  return {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    mode: config.kubeProxyMode,
+    clusterCIDR: config.network.podCidrs.map(String).join(','),
+    ...(Object.keys(gates).length ? { featureGates: { ...gates } } : {}),
+  };
+}
