@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { ClusterBootstrap } from '../../lib/cluster-bootstrap';
 import { parseClusterConfig } from '../../lib/config/parse';
-import { writeFiles } from '../../lib/output/synth';
+import { synthCharts, writeFiles } from '../../lib/output/synth';
 import { formatSummary, summarize } from '../../lib/output/summary';
 import type { CfsslConfig, CfsslCsr } from '../../lib/pki/cfssl';
 import { generatePki } from '../../lib/pki/generate';
@@ -120,16 +120,17 @@ describe('plan files: openssl csr.conf and cfssl JSON agree with the plan', () =
 });
 
 describe('the PKI plan as a files-only component of ClusterBootstrap', () => {
-  test('files under pki/, no chart and no manifest; the summary counts its files', () => {
+  test('files under pki/, no objects and so no manifest; the summary says files only', () => {
     const app = Testing.app();
     const bootstrap = new ClusterBootstrap(app, { config });
-    expect(bootstrap.charts.has('pki')).toBe(false);
-    expect(app.charts.map((c) => c.node.id)).not.toContain('pki');
+    expect(Object.keys(bootstrap.charts.get('pki')!.toJson())).toEqual([]);
     expect(bootstrap.files.get('pki')!.map((f) => f.path)).toEqual(pkiPlanFiles(config).map((f) => f.path));
-    const rows = summarize([], bootstrap.registered, bootstrap.files, config, 'dist');
-    const pkiRow = rows.find((r) => r.id === 'pki')!;
-    expect(pkiRow.file).toBeUndefined();
-    expect(formatSummary(rows, config, 'test')).toContain(`pki v1.35.4: ${pkiPlanFiles(config).length} files -> dist/pki/`);
+    const outputs = synthCharts(app, tempDir('cb-pki-synth-'));
+    expect(outputs.find((o) => o.id === 'pki')?.file).toBeUndefined();
+    const rows = summarize(outputs, bootstrap.registered, bootstrap.files, config, 'dist');
+    const text = formatSummary(rows, config, 'test');
+    expect(text).toContain('pki v1.35.4: files only');
+    expect(text).toContain('file  dist/pki/openssl/generate.sh');
   });
 
   test('pki.planFiles: false turns it off', () => {
