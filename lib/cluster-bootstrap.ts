@@ -10,6 +10,7 @@ import { NodeLocalDnsComponent } from './components/node-local-dns';
 import { NodeConfigComponent } from './components/node-config';
 import { KubeletServingApproverComponent } from './components/kubelet-serving-approver';
 import { TenantsComponent } from './components/tenants';
+import { PkiPlanComponent } from './components/pki';
 import type { ClusterConfig } from './config/cluster-config';
 
 /** The components this library ships, in the order their charts are synthesized. */
@@ -24,6 +25,7 @@ export function builtInComponents(): ClusterComponent[] {
     new NodeConfigComponent(),
     new KubeletServingApproverComponent(),
     new TenantsComponent(),
+    new PkiPlanComponent(),
   ];
 }
 

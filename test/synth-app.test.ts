@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 
 const root = path.join(__dirname, '..');
-const DEFAULT_OUTPUT = ['control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml'];
+const DEFAULT_OUTPUT = ['control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
 // what cdk8s.yaml runs: the bundle of build/main.js
 const mainJs = path.join(root, 'build', 'synth.js');
 
@@ -44,6 +44,9 @@ describe('synth app', () => {
     expect(r.stderr).toContain('image ghcr.io/flannel-io/flannel:v0.28.9');
     expect(r.stderr).toContain('coredns v1.12.0: 7 objects -> dist/coredns.k8s.yaml');
     expect(r.stderr).toContain('node-local-dns 1.26.7: 5 objects -> dist/node-local-dns.k8s.yaml');
+    expect(r.stderr).toContain('pki v1.35.4: files only'); // the certificate plan: no objects, no keys
+    expect(r.stderr).toContain('file  dist/pki/cfssl/ca-config.json');
+    expect(fs.readFileSync(path.join(cwd, 'dist', 'pki', 'openssl', 'apiserver.csr.conf'), 'utf8')).toContain('IP.2 = 10.96.0.1');
     const objects = DEFAULT_OUTPUT.filter((f) => f.endsWith('.k8s.yaml')).flatMap((f) => readObjects(path.join(cwd, 'dist', f)));
     expect(objects).toHaveLength(18);
     expect(KubernetesSchema.forVersion('1.35.4').validateAll(objects)).toEqual([]);
@@ -80,7 +83,7 @@ describe('synth app', () => {
     expect(run(cwd).status).toBe(0);
     fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
     expect(run(cwd).status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
   });
 
   test('a files-only component writes no manifest and says so in the summary', () => {
@@ -161,17 +164,19 @@ describe('npm run validate', () => {
 });
 
 describe('synth start-up path', () => {
-  test('does not load @pulumi/* or Ajv (config schema is compiled ahead of time)', () => {
+  test('does not load @pulumi/*, Ajv (config schema is compiled ahead of time) or the X.509 library (only `cluster-pki generate` needs it)', () => {
     const cwd = tempDir();
     const probe = `process.on('exit', () => {
-      const heavy = Object.keys(require.cache).filter((k) => /node_modules\\/(@pulumi|ajv)\\//.test(k));
+      const heavy = Object.keys(require.cache).filter((k) => /node_modules\\/(@pulumi|ajv|@peculiar|reflect-metadata)\\//.test(k));
       if (heavy.length) { console.error('loaded: ' + heavy.slice(0, 3).join(', ')); process.exitCode = 3; }
     });
     require(${JSON.stringify(path.join(root, 'build', 'main.js'))});`;
     const r = run(cwd, {}, process.execPath, ['-e', probe]);
     expect(r.stderr).not.toContain('loaded:');
     expect(r.status).toBe(0);
-    expect(fs.readFileSync(path.join(root, 'build', 'synth-bundle.js'), 'utf8')).not.toContain('@pulumi');
+    const bundle = fs.readFileSync(path.join(root, 'build', 'synth-bundle.js'), 'utf8');
+    expect(bundle).not.toContain('@pulumi');
+    expect(bundle).not.toContain('X509CertificateGenerator');
   });
 
   test('the loader makes its V8 code cache when missing and still synthesizes', () => {

@@ -1,5 +1,5 @@
 import type { Cidr, IpAddress } from './cidr';
-import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, PodSecurityConfig, ResourceQuantities, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TopologyManagerPolicy } from './types';
+import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, PkiKeyAlgorithm, PodSecurityConfig, ResourceQuantities, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TopologyManagerPolicy } from './types';
 
 /** A parsed Kubernetes release. */
 export interface KubernetesVersion {
@@ -23,6 +23,8 @@ export interface NetworkFacts {
   readonly serviceCidrs: readonly Cidr[];
   /** ClusterIP of the `kubernetes` Service: first address of the first service CIDR (API server cert SAN). */
   readonly firstServiceIP: IpAddress;
+  /** First address of each service CIDR, same order as `serviceCidrs` (`firstServiceIP` is the first one). */
+  readonly firstServiceIPs: readonly IpAddress[];
   /** ClusterIP of the `kube-dns` Service; also the kubelet `clusterDNS`. */
   readonly dnsServiceIP: IpAddress;
   /** Link-local address NodeLocal DNSCache binds on every node. */
@@ -140,6 +142,18 @@ export interface ResolvedTenant {
   readonly networkPolicies: Required<TenantNetworkPoliciesConfig>;
 }
 
+/** A subject alternative name, typed: an IP address or a DNS name (possibly with a leading `*.` label). */
+export type SubjectAltName = { readonly kind: 'ip'; readonly ip: IpAddress } | { readonly kind: 'dns'; readonly name: string };
+
+export interface ResolvedPki {
+  readonly planFiles: boolean;
+  readonly keyAlgorithm: PkiKeyAlgorithm;
+  readonly caValidityDays: number;
+  readonly certificateValidityDays: number;
+  readonly apiServerCertSANs: readonly SubjectAltName[];
+  readonly etcdCertSANs: readonly SubjectAltName[];
+}
+
 export type ResolvedCloudProvider = { readonly type: 'none' } | { readonly type: 'external'; readonly name: string };
 
 /** The validated cluster config with every default applied. Build it with `parseClusterConfig`. */
@@ -176,4 +190,5 @@ export interface ClusterConfig {
   };
   /** Tenant namespaces, in the order written. */
   readonly tenants: readonly ResolvedTenant[];
+  readonly pki: ResolvedPki;
 }

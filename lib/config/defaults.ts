@@ -94,6 +94,12 @@ export const DEFAULT_CLUSTER_CONFIG = {
       bypassDnsResolution: false,
     },
   },
+  pki: {
+    planFiles: true,
+    keyAlgorithm: 'RSA-2048',
+    caValidityDays: 3650,
+    certificateValidityDays: 365,
+  },
 } as const satisfies ClusterConfigFile;
 
 /**

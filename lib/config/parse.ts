@@ -6,6 +6,7 @@ import { ConfigError, type ConfigIssue } from './errors';
 import { isDnsLabel, isDnsSubdomain } from './names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
+import { resolvePki } from './resolve-pki';
 import { resolveAudit, resolveEncryptionAtRest, resolveKubeletServingApprover, resolveNodeConfig } from './resolve-node-config';
 import { resolveTenants } from './resolve-tenants';
 import { checkAgainstSchema } from './schema-check';
@@ -98,6 +99,8 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts |
     return undefined;
   }
   const firstServiceIP = primaryService.nth(1);
+  // the second family's range is only checked for overlaps above; a /128 or /32 has no first address
+  const firstServiceIPs = serviceCidrs.map((c, i) => (i === 0 ? firstServiceIP : issues.address('networking.serviceSubnet', n.serviceSubnet, () => c.nth(1))));
   const dnsServiceIP = issues.address('networking.dnsServiceIP', n.dnsServiceIP ?? primaryService.nth(DNS_SERVICE_IP_OFFSET).toString(), IpAddress.parse);
   if (dnsServiceIP) {
     const last = primaryService.nth(Number(primaryService.size - 1n));
@@ -119,8 +122,8 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts |
       issues.add('networking.nodeLocalDnsIP', n.nodeLocalDnsIP, 'not a link-local address', 'use an address in 169.254.0.0/16 (IPv4) or fe80::/10 (IPv6), such as 169.254.20.10');
     }
   }
-  if (!dnsServiceIP || !nodeLocalDnsIP) return undefined;
-  return { podCidrs, serviceCidrs, firstServiceIP, dnsServiceIP, nodeLocalDnsIP, dnsDomain: n.dnsDomain };
+  if (!dnsServiceIP || !nodeLocalDnsIP || !firstServiceIPs.every((ip) => ip !== undefined)) return undefined;
+  return { podCidrs, serviceCidrs, firstServiceIP, firstServiceIPs: firstServiceIPs as IpAddress[], dnsServiceIP, nodeLocalDnsIP, dnsDomain: n.dnsDomain };
 }
 
 function resolveCloudProvider(issues: Issues, file: ClusterConfigFile): ResolvedCloudProvider {
@@ -213,6 +216,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   if (!secretsDir.trim() || /^(\.\/)?dist(\/|$)/.test(secretsDir)) {
     issues.add('secretsDir', secretsDir, 'must be a folder of its own, outside dist/', 'use a path such as ".cluster-secrets" (the default) or one outside the repository, not under dist/');
   }
+  const pki = resolvePki(file, issues.list);
   const kubeProxyWindows = { enabled: windows.enabled && (file.components?.kubeProxyWindows?.enabled ?? D.components.kubeProxyWindows.enabled) };
   const tenants = resolveTenants(file.tenants ?? [], issues.list);
 
@@ -230,5 +234,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
     components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity, nodeConfig, kubeletServingApprover },
     tenants,
+    pki,
   };
 }

@@ -7,8 +7,10 @@
  */
 
 import type { AuditConfig, EncryptionAtRestConfig, KubeletServingApproverConfig, NodeConfigConfig } from './types-node';
+import type { PkiConfig } from './types-pki';
 
 export * from './types-node';
+export * from './types-pki';
 
 /** Which kube-proxy backend Linux nodes use. `nftables` needs Kubernetes 1.31 or newer. */
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
@@ -59,6 +61,8 @@ export interface ClusterConfigFile {
   /** One section per cluster add-on. */
   readonly components?: ComponentsConfig;
 
+  /** The cluster's certificates (kubeadm's layout under /etc/kubernetes/pki): the plan files and `pki generate`. */
+  readonly pki?: PkiConfig;
   /**
    * Team namespaces: each gets Pod Security admission labels, a LimitRange, an optional ResourceQuota and
    * default NetworkPolicies (chart `tenants`, `dist/tenants.k8s.yaml`).

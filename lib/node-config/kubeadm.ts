@@ -5,6 +5,7 @@ import { auditApiServerSettings } from './audit-policy';
 import { encryptionApiServerSettings } from './encryption';
 import { kubeletExtraArgs } from './kubelet';
 import { NODE_PATHS, type ApiServerSettings, type HostPathMount } from './paths';
+import { apiServerSubjectAltNames, splitSans } from '../pki/plan';
 
 /** kubeadm's config API for a Kubernetes minor: v1beta4 from 1.31 (v1beta3 is removed in 1.36). */
 export function kubeadmApiVersion(config: ClusterConfig): 'kubeadm.k8s.io/v1beta3' | 'kubeadm.k8s.io/v1beta4' {
@@ -54,9 +55,28 @@ function nodeRegistration(config: ClusterConfig): Record<string, unknown> {
   };
 }
 
+/**
+ * What kubeadm needs to make the same certificates as the PKI plan (lib/pki) when it makes them itself: the
+ * plan's apiserver SANs and the configured etcd SANs; from v1beta4 also key type and validity.
+ */
+export function kubeadmCertificateSettings(config: ClusterConfig): { certSANs: string[]; etcd?: object; v1beta4?: object } {
+  const api = apiServerSubjectAltNames(config);
+  const etcd = splitSans(config.pki.etcdCertSANs);
+  const etcdSans = [...etcd.dnsNames, ...etcd.ipAddresses];
+  const hours = (days: number) => `${days * 24}h0m0s`;
+  return {
+    certSANs: [...api.dnsNames, ...api.ipAddresses],
+    ...(etcdSans.length ? { etcd: { local: { serverCertSANs: etcdSans, peerCertSANs: etcdSans } } } : {}),
+    ...(kubeadmApiVersion(config) === 'kubeadm.k8s.io/v1beta4'
+      ? { v1beta4: { encryptionAlgorithm: config.pki.keyAlgorithm, certificateValidityPeriod: hours(config.pki.certificateValidityDays), caCertificateValidityPeriod: hours(config.pki.caValidityDays) } }
+      : {}),
+  };
+}
+
 /** ClusterConfiguration: versions, endpoint, networking and the control-plane components' flags. */
 export function clusterConfiguration(config: ClusterConfig): Record<string, unknown> {
   const api = apiServerSettings(config);
+  const certs = kubeadmCertificateSettings(config);
   const n = config.network;
   return {
     apiVersion: kubeadmApiVersion(config),
@@ -66,12 +86,15 @@ export function clusterConfiguration(config: ClusterConfig): Record<string, unkn
     controlPlaneEndpoint: config.apiServer.endpoint,
     ...(config.imageRegistry ? { imageRepository: config.imageRegistry } : {}),
     certificatesDir: NODE_PATHS.pkiDir,
+    ...certs.v1beta4,
     networking: {
       podSubnet: n.podCidrs.map(String).join(','),
       serviceSubnet: n.serviceCidrs.map(String).join(','),
       dnsDomain: n.dnsDomain,
     },
+    ...(certs.etcd ? { etcd: certs.etcd } : {}),
     apiServer: {
+      certSANs: certs.certSANs,
       ...(Object.keys(api.flags).length ? { extraArgs: extraArgs(config, api.flags) } : {}),
       ...(api.volumes.length ? { extraVolumes: api.volumes } : {}),
     },

@@ -32,8 +32,9 @@ describe('Flannel node preparation', () => {
   });
 
   test('the bootstrap collects the files of enabled components only', () => {
-    expect([...synthBootstrap().bootstrap.files.keys()]).toEqual(['flannel', 'node-config']);
-    expect(synthBootstrap({ components: { flannel: { enabled: false }, nodeConfig: { enabled: false } } }).bootstrap.files.size).toBe(0);
+    expect([...synthBootstrap().bootstrap.files.keys()]).toEqual(['flannel', 'node-config', 'pki']);
+    expect([...synthBootstrap({ components: { flannel: { enabled: false }, nodeConfig: { enabled: false } } }).bootstrap.files.keys()]).toEqual(['pki']);
+    expect(synthBootstrap({ components: { flannel: { enabled: false }, nodeConfig: { enabled: false } }, pki: { planFiles: false } }).bootstrap.files.size).toBe(0);
   });
 
   test('file paths cannot escape the output folder', () => {

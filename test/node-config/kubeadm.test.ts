@@ -69,7 +69,21 @@ describe('kubeadm configuration', () => {
       { name: 'audit-log', hostPath: '/var/log/kubernetes/audit', mountPath: '/var/log/kubernetes/audit', readOnly: false, pathType: 'DirectoryOrCreate' },
     ]);
     expect(flags['encryption-provider-config']).toBeUndefined();
-    expect((clusterConfiguration(cfg({ apiServer: { audit: { enabled: false } } })) as any).apiServer).toEqual({});
+    expect(Object.keys((clusterConfiguration(cfg({ apiServer: { audit: { enabled: false } } })) as any).apiServer)).toEqual(['certSANs']);
+  });
+
+  test('certificates kubeadm makes itself match the PKI plan: SANs, etcd SANs; key type and validity from v1beta4', () => {
+    const pki = { keyAlgorithm: 'ECDSA-P256' as const, caValidityDays: 1000, certificateValidityDays: 90, apiServerCertSANs: ['cp-1.example.internal'], etcdCertSANs: ['10.0.0.21'] };
+    const c = clusterConfiguration(cfg({ networking: { dnsDomain: 'k8s.example' }, pki })) as any;
+    expect(c.apiServer.certSANs).toEqual(['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster', 'kubernetes.default.svc.k8s.example', 'cp-1.example.internal', '192.0.2.10', '10.96.0.1']);
+    expect(c.etcd).toEqual({ local: { serverCertSANs: ['10.0.0.21'], peerCertSANs: ['10.0.0.21'] } });
+    expect([c.encryptionAlgorithm, c.certificateValidityPeriod, c.caCertificateValidityPeriod]).toEqual(['ECDSA-P256', '2160h0m0s', '24000h0m0s']);
+    const old = clusterConfiguration(cfg({ ...V127, pki })) as any;
+    expect([old.encryptionAlgorithm, old.certificateValidityPeriod]).toEqual([undefined, undefined]); // v1beta3 has neither field
+    expect((clusterConfiguration(cfg()) as any).etcd).toBeUndefined();
+    // the Go types of both API versions know every field
+    expect(NodeConfigSchema.forVersion('1.35.4').validate(c)).toEqual([]);
+    expect(NodeConfigSchema.forVersion('1.27.16').validate(old)).toEqual([]);
   });
 
   test('Konnectivity adds the egress selector flag and mounts it already emits, from its own settings', () => {
