@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Yaml, type App } from 'cdk8s';
+import type { App } from 'cdk8s';
+import { toYaml } from './yaml';
 import type { OutputFile } from '../component';
 
 /** One chart's synthesized objects and the file they went to. */
@@ -28,7 +29,7 @@ export function synthCharts(app: App, outdir: string): ChartOutput[] {
     // an empty manifest would only make `kubectl apply -f dist/` fail with "no objects passed to apply"
     if (!objects.length) return { id: chart.node.id, objects };
     const file = path.join(outdir, `${chart.node.id}${MANIFEST_SUFFIX}`);
-    fs.writeFileSync(file, Yaml.stringify(...objects));
+    fs.writeFileSync(file, toYaml(...objects));
     return { id: chart.node.id, file, objects };
   });
 }

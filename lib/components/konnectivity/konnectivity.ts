@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { toYaml } from '../../output/yaml';
 import { Construct } from 'constructs';
 import * as k8s from '../../k8s';
 import type { OutputFile } from '../../component';
@@ -56,10 +56,10 @@ function plainJson(spec: k8s.PodSpec): object {
 /** The static Pod manifest for /etc/kubernetes/manifests on each control-plane node, and the egress config. */
 export function konnectivityFiles(cluster: ClusterConfig): OutputFile[] {
   const k = cluster.components.konnectivity;
-  const files: OutputFile[] = [{ path: 'control-plane/egress-selector-configuration.yaml', content: Yaml.stringify(egressSelectorConfiguration(cluster)) }];
+  const files: OutputFile[] = [{ path: 'control-plane/egress-selector-configuration.yaml', content: toYaml(egressSelectorConfiguration(cluster)) }];
   if (k.serverForm === 'static-pod') {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: SERVER, namespace: 'kube-system', labels: { 'k8s-app': SERVER } }, spec: plainJson(konnectivityServerPodSpec(cluster)) };
-    files.push({ path: `control-plane/manifests/${SERVER}.yaml`, content: Yaml.stringify(pod) });
+    files.push({ path: `control-plane/manifests/${SERVER}.yaml`, content: toYaml(pod) });
   }
   return files;
 }

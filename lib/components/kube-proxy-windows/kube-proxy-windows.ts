@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Yaml } from 'cdk8s';
+import { toYaml } from '../../output/yaml';
 import * as k8s from '../../k8s';
 import type { ClusterConfig } from '../../config/cluster-config';
 import { ImageRef } from '../../images';
@@ -72,8 +72,8 @@ export class KubeProxyWindows extends Construct {
     this.configMap = new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: NAME, namespace, labels },
       data: {
-        'config.conf': Yaml.stringify(kubeProxyWindowsConfig(cluster)),
-        'kubeconfig.conf': Yaml.stringify(kubeProxyWindowsKubeconfig(cluster)),
+        'config.conf': toYaml(kubeProxyWindowsConfig(cluster)),
+        'kubeconfig.conf': toYaml(kubeProxyWindowsKubeconfig(cluster)),
       },
     });
     this.daemonSet = new k8s.KubeDaemonSet(this, 'daemon-set', {

@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { toYaml } from '../../output/yaml';
 import type { OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
 import { auditPolicy } from '../../node-config/audit-policy';
@@ -34,7 +34,7 @@ const HEADERS: Readonly<Record<string, string>> = {
 };
 
 function render(file: string, documents: readonly Doc[]): string {
-  return `${HEADERS[file] ?? ''}\n${Yaml.stringify(...documents)}`;
+  return `${HEADERS[file] ?? ''}\n${toYaml(...documents)}`;
 }
 
 /**
