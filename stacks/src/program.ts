@@ -26,5 +26,6 @@ export function run(): Record<string, unknown> {
     kubeletClusterDNS: bootstrap.kubeletClusterDNS,
     componentVersions: bootstrap.componentVersions,
     nodeFiles: bootstrap.nodeFiles,
+    secretFiles: bootstrap.secretFiles,
   };
 }

@@ -94,6 +94,35 @@ describe('ClusterBootstrapStack', () => {
     expect(Object.values(stack.dependencies).flat().every((d) => d in stack.resources)).toBe(true);
   });
 
+  test('encryption at rest: the EncryptionConfiguration is a secret output, never a node file', async () => {
+    process.env.CB_TEST_ETCD_KEY = Buffer.alloc(32, 7).toString('base64');
+    try {
+      const { stack } = await deploy({ apiServer: { encryptionAtRest: { enabled: true, keys: [{ name: 'k1', fromEnv: 'CB_TEST_ETCD_KEY' }] } } }, 'enc');
+      expect(Object.keys(stack.nodeFiles).filter((f) => f.includes('encryption'))).toEqual([]);
+      expect(await (stack.secretFiles as any).isSecret).toBe(true);
+      const secrets = await settle(stack.secretFiles);
+      expect(Object.keys(secrets)).toEqual(['control-plane/encryption-configuration.yaml']);
+      expect(secrets['control-plane/encryption-configuration.yaml']).toContain(process.env.CB_TEST_ETCD_KEY);
+    } finally {
+      delete process.env.CB_TEST_ETCD_KEY;
+    }
+  });
+
+  test('encryption at rest: a key that would be generated inside the deployment (and lost with it) stops the program', () => {
+    const cwd = process.cwd();
+    const empty = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cb-stack-'));
+    process.chdir(empty); // no secretsDir here, so no kept key
+    try {
+      expect(() => new ClusterBootstrapStack('gen', { config: parseClusterConfig({ apiServer: { encryptionAtRest: { enabled: true } } }) })).toThrow(
+        /apiServer\.encryptionAtRest: key "key1" is generated but not yet kept in \.cluster-secrets\/encryption-keys; run `npx cdk8s synth` once/,
+      );
+      expect(fs.readdirSync(empty)).toEqual([]); // and nothing was written
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   test('workloads and the Services in front of them skip await; the rest is awaited', async () => {
     const { kube } = await deploy({}, 'await');
     const skipped = kube.filter((r) => r.inputs.metadata?.annotations?.['pulumi.com/skipAwait'] === 'true').map((r) => `${r.type.split(':').pop()} ${r.name}`);
