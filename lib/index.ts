@@ -3,6 +3,7 @@ export * from './config/types';
 export * from './config/cluster-config';
 export { Cidr, IpAddress, parseCidrList, AddressSyntaxError, type IpFamily } from './config/cidr';
 export { ConfigError, type ConfigIssue } from './config/errors';
+export { ArgumentError } from './argument-error';
 export { parseClusterConfig, WINDOWS_MIN_VNI, WINDOWS_VXLAN_PORT } from './config/parse';
 export { loadClusterConfig, findConfigSource, parseConfigText, CONFIG_ENV_VAR, type ConfigSource } from './config/load';
 export { DEFAULT_CLUSTER_CONFIG, MIN_KUBERNETES_VERSION } from './config/defaults';

@@ -1,5 +1,6 @@
 import { Quantity } from '../resources/quantity';
 import { extendedResourceNameProblem } from '../resources/resource-names';
+import { ArgumentError } from '../argument-error';
 
 /**
  * Advertising a node-level extended resource (e.g. 4 dongles) is a JSON Patch on the node's `status`
@@ -19,16 +20,8 @@ export interface RemoveOperation {
 export type NodeStatusPatchOperation = AddOperation | RemoveOperation;
 
 /** A bad argument: which one, what it was, and what to do. */
-export class ExtendedResourceError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    problem: string,
-    readonly hint: string,
-  ) {
-    super(`${field}: ${problem} (got ${JSON.stringify(value)}); hint: ${hint}`);
-    this.name = 'ExtendedResourceError';
-  }
+export class ExtendedResourceError extends ArgumentError {
+  override readonly name = 'ExtendedResourceError';
 }
 
 /** Escapes a JSON Pointer segment (RFC 6901): `~` becomes `~0`, `/` becomes `~1` (`example.com~1dongle`). */

@@ -1,4 +1,5 @@
 import { AddressSyntaxError, Cidr } from '../config/cidr';
+import { ArgumentError } from '../argument-error';
 
 /** Plain JSON shapes of the NetworkPolicy API (networking.k8s.io/v1), as the evaluator reads them. */
 export interface LabelSelectorJson {
@@ -27,16 +28,8 @@ export interface NetworkPolicyJson {
 }
 
 /** A bad argument to the NetworkPolicy helpers: which field, what value, and what to do. */
-export class NetworkPolicyError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    problem: string,
-    readonly hint: string,
-  ) {
-    super(`${field}: ${problem} (got ${JSON.stringify(value)}); hint: ${hint}`);
-    this.name = 'NetworkPolicyError';
-  }
+export class NetworkPolicyError extends ArgumentError {
+  override readonly name = 'NetworkPolicyError';
 }
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
