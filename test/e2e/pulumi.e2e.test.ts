@@ -96,12 +96,26 @@ test('changing CoreDNS replicas previews exactly that change, and up applies it'
   project.ok(['up', '--yes', '--skip-preview']);
 });
 
-/** Destroys the stack, then starts `pulumi up` and stops it with `signal` after `after` objects were created. */
+/**
+ * Destroys the stack, then starts `pulumi up` and stops it with `signal` once the kube-dns Service and at
+ * least `after` objects were created. Not earlier: a Service create with a fixed clusterIP that is abandoned
+ * in flight can leave the IP allocated with no Service until the API server's repair loop frees it (up to
+ * about 12 minutes), and every create of kube-dns fails meanwhile. The README names that case.
+ */
 async function interruptedUp(signal: NodeJS.Signals, after: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   project.ok(['destroy', '--yes', '--skip-preview']);
   expect(existing()).toEqual([]);
   const child = project.spawnUp();
-  await waitForOutput(child, /^ \+ {2}kubernetes:\S+ \S+ created/, after, 60_000);
+  const created = /^ \+ {2}(kubernetes:\S+ \S+) created/gm;
+  await waitForOutput(
+    child,
+    `the kube-dns Service and ${after} objects created`,
+    (out) => {
+      const names = [...out.matchAll(created)].map((m) => m[1]);
+      return names.includes('kubernetes:core/v1:Service kube-system/kube-dns') && names.length >= after;
+    },
+    60_000,
+  );
   if (signal === 'SIGINT') {
     // Ctrl-C in a terminal: SIGINT to the CLI's process group
     process.kill(-child.pid!, signal);

@@ -86,7 +86,7 @@ export class PulumiProject {
 
   ok(args: readonly string[], input?: string): PulumiResult {
     const r = this.run(args, input);
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    if (r.status !== 0) throw new Error(failureReport(`pulumi ${args.join(' ')}`, r));
     return r;
   }
 
@@ -102,7 +102,7 @@ export class PulumiProject {
 
   preview(): { steps: PreviewStep[]; changeSummary: Record<string, number> } {
     const r = this.run(['preview', '--json', '--diff']);
-    if (r.status !== 0) throw new Error(`pulumi preview exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    if (r.status !== 0) throw new Error(failureReport('pulumi preview', r));
     return JSON.parse(r.stdout);
   }
 
@@ -163,21 +163,24 @@ export class PulumiProject {
   }
 }
 
-/** Resolves when `text` has appeared `count` times in the child's stdout (or rejects when it exits first). */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, count: number, timeoutMs: number): Promise<string> {
+/**
+ * Resolves with the child's stdout so far once `ready(stdout)` holds; rejects when the child exits first or
+ * `timeoutMs` passes. `what` names the condition in the error.
+ */
+export function waitForOutput(child: ChildProcess, what: string, ready: (stdout: string) => boolean, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${count} × ${pattern} in:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} in:\n${out}`)), timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if ((out.match(new RegExp(pattern, 'gm')) ?? []).length >= count) {
+      if (ready(out)) {
         clearTimeout(timer);
         resolve(out);
       }
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`pulumi up exited ${code} before ${count} × ${pattern}:\n${out}`));
+      reject(new Error(`pulumi up exited ${code} before ${what}:\n${out}`));
     });
   });
 }
@@ -185,4 +188,17 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, count: numbe
 export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
+ * A failed command's report with the cause first: CI shows only the head of a long message, and the engine
+ * prints its errors last (the "Diagnostics:" section), after a progress log of every resource.
+ */
+export function failureReport(command: string, r: PulumiResult): string {
+  const diagnostics = r.stdout.split(/^Diagnostics:$/m)[1] ?? '';
+  const errors = `${diagnostics}\n${r.stderr}`
+    .split('\n')
+    .filter((line) => /error|failed|cannot|refused|timed out/i.test(line))
+    .map((line) => line.trim());
+  return [`${command} exited ${r.status} after ${r.seconds.toFixed(1)} s; errors:`, ...errors, '', 'stderr:', r.stderr, 'stdout:', r.stdout].join('\n');
 }
