@@ -1,4 +1,5 @@
-import { APPROVER_RULES, approverEnv, KUBELET_SERVING_SIGNER } from '../../lib/components/kubelet-serving-approver';
+import { Chart, Testing } from 'cdk8s';
+import { APPROVER_RULES, approverEnv, KUBELET_SERVING_SIGNER, KubeletServingApprover } from '../../lib/components/kubelet-serving-approver';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { KubernetesSchema } from '../../lib/validation/kubernetes-schema';
 import { issuesOf } from '../support/issues';
@@ -19,6 +20,15 @@ describe('kubelet serving-CSR approver', () => {
     expect(find(objects, 'ClusterRoleBinding', 'kubelet-csr-approver').subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubelet-csr-approver', namespace: 'kube-system' }]);
     const schema = KubernetesSchema.forVersion('1.35.4');
     for (const o of objects) expect(schema.validate(o)).toEqual([]);
+  });
+
+  test('an app repo can place it in another namespace; the binding follows', () => {
+    const chart = new Chart(Testing.app(), 'approver');
+    new KubeletServingApprover(chart, 'approver', { cluster: parseClusterConfig(ON), namespace: 'csr-approval' });
+    const objects = Testing.synth(chart);
+    expect(find(objects, 'ServiceAccount', 'kubelet-csr-approver').metadata.namespace).toBe('csr-approval');
+    expect(find(objects, 'Deployment', 'kubelet-csr-approver').metadata.namespace).toBe('csr-approval');
+    expect(find(objects, 'ClusterRoleBinding', 'kubelet-csr-approver').subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubelet-csr-approver', namespace: 'csr-approval' }]);
   });
 
   test('one hardened replica, image overridable and mirrored', () => {

@@ -5,6 +5,11 @@ import { ImageRef } from '../../images';
 
 export interface KubeletServingApproverProps {
   readonly cluster: ClusterConfig;
+  /**
+   * Namespace of the ServiceAccount and the Deployment.
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
 }
 
 const NAME = 'kubelet-csr-approver';
@@ -48,7 +53,7 @@ export class KubeletServingApprover extends Construct {
     super(scope, id);
     const { cluster } = props;
     const a = cluster.components.kubeletServingApprover;
-    const namespace = 'kube-system';
+    const namespace = props.namespace ?? 'kube-system';
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'service-account', { metadata: { name: NAME, namespace, labels: LABELS } });
     this.clusterRole = new k8s.KubeClusterRole(this, 'cluster-role', { metadata: { name: NAME, labels: LABELS }, rules: [...APPROVER_RULES] });
     this.clusterRoleBinding = new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
