@@ -40,10 +40,24 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   k8s_ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 done
 
+# The folder of a module in the module cache, downloaded first: `go list -m` alone prints an empty line for a
+# module that is not in the cache yet (a new machine), which once turned a path into /cmd/... (issue 15).
+module_dir() { # module-dir module-path
+  (cd "$tools/$1" && go mod download "$2") >&2
+  local dir
+  dir=$(cd "$tools/$1" && go list -m -f '{{.Dir}}' "$2")
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    echo "setup-tools: module $2 (required by $tools/$1/go.mod) has no folder in GOMODCACHE=$GOMODCACHE after go mod download (got '$dir')" >&2
+    exit 1
+  fi
+  echo "$dir"
+}
+
 started=$(date +%s)
 built=0
-build() { # module-dir binary package ldflags
-  local dir=$tools/$1 out=$bin/$2 stamp
+build() { # module-dir (under tools/, or an absolute path) binary package ldflags
+  local dir=$1 out=$bin/$2 stamp
+  case $dir in /*) ;; *) dir=$tools/$dir ;; esac
   stamp=$(cat "$dir/go.mod" "$dir/go.sum" $(find "$dir" -name '*.go' | sort) <(echo "$3 $4") | sha256sum | cut -c1-16)
   if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then return; fi
   local t0=$(date +%s)
@@ -66,20 +80,31 @@ build pulumi pulumi                      github.com/pulumi/pulumi/pkg/v3/cmd/pul
 build pulumi-language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "-s -w -X $pulumi_version_pkg=$PULUMI_LANGUAGE_NODEJS_VERSION"
 # The provider's main embeds its schema, which upstream generates (go generate) at build time; the module
 # ships schema.json, and internal/stampschema writes the embed with the version stamped, as upstream does.
-k8s_provider=$tools/pulumi-kubernetes/cmd/pulumi-resource-kubernetes
-if [ ! -s "$k8s_provider/schema-embed.json" ] || ! grep -q "\"version\":\"$PULUMI_KUBERNETES_PROVIDER_VERSION\"" "$k8s_provider/schema-embed.json"; then
-  module_dir=$(cd "$tools/pulumi-kubernetes" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
-  (cd "$tools/pulumi-kubernetes" && VERSION=$PULUMI_KUBERNETES_PROVIDER_VERSION go run ./internal/stampschema "$module_dir/cmd/pulumi-resource-kubernetes" "$k8s_provider")
+# Generated inputs stay out of the work tree: the provider's module is copied into the tools cache and the
+# embeds are written there, so a fresh clone and a used one build the same thing.
+k8s_provider_src=$cache/src/pulumi-kubernetes
+k8s_provider_cmd=$k8s_provider_src/cmd/pulumi-resource-kubernetes
+k8s_provider_key=$(cat $(find "$tools/pulumi-kubernetes" -type f | sort) <(echo "$PULUMI_KUBERNETES_PROVIDER_VERSION") | sha256sum | cut -c1-16)
+if [ "$(cat "$k8s_provider_src.stamp" 2>/dev/null)" != "$k8s_provider_key" ] || [ ! -s "$k8s_provider_cmd/schema-embed.json" ]; then
+  rm -rf "$k8s_provider_src" "$k8s_provider_src.stamp"
+  mkdir -p "$(dirname "$k8s_provider_src")"
+  cp -R "$tools/pulumi-kubernetes" "$k8s_provider_src"
+  provider_module=$(module_dir pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4)
+  (cd "$k8s_provider_src" && VERSION=$PULUMI_KUBERNETES_PROVIDER_VERSION go run ./internal/stampschema "$provider_module/cmd/pulumi-resource-kubernetes" "$k8s_provider_cmd")
+  grep -q "\"version\":\"$PULUMI_KUBERNETES_PROVIDER_VERSION\"" "$k8s_provider_cmd/schema-embed.json" || {
+    echo "setup-tools: $k8s_provider_cmd/schema-embed.json does not carry version $PULUMI_KUBERNETES_PROVIDER_VERSION" >&2; exit 1; }
+  echo "$k8s_provider_key" > "$k8s_provider_src.stamp"
 fi
-build pulumi-kubernetes pulumi-resource-kubernetes ./cmd/pulumi-resource-kubernetes "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_PROVIDER_VERSION"
+build "$k8s_provider_src" pulumi-resource-kubernetes ./cmd/pulumi-resource-kubernetes "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_PROVIDER_VERSION"
 
 # KWOK's stock "fast" stages (node ready + heartbeat, pods ready/complete/delete), taken from the module
 # at the pinned version rather than copied into this repository.
 stages=$cache/kwok-stages-$KWOK_VERSION.yaml
 if [ ! -s "$stages" ]; then
-  kwok_dir=$(cd "$tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  kwok_dir=$(module_dir kwok sigs.k8s.io/kwok)
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    [ -s "$kwok_dir/kustomize/stage/$f" ] || { echo "setup-tools: $kwok_dir/kustomize/stage/$f is missing or empty (KWOK $KWOK_VERSION)" >&2; exit 1; }
     echo '---'; cat "$kwok_dir/kustomize/stage/$f"
   done > "$stages.tmp"
   mv "$stages.tmp" "$stages"
