@@ -58,6 +58,25 @@ function parseVersion(issues: Issues, raw: string): KubernetesVersion | undefine
   return { major: v.major, minor: v.minor, patch: v.patch, semver: cleaned, tag: `v${cleaned}` };
 }
 
+/**
+ * The node CIDR mask kube-controller-manager cuts the pod range into (kubeadm leaves `--node-cidr-mask-size` at its
+ * defaults: /24 per node for IPv4, /64 for IPv6), and Flannel's per-node subnet with it.
+ */
+export const NODE_CIDR_MASK = { 4: 24, 6: 64 } as const;
+
+function checkPodRangeSize(issues: Issues, cidrs: readonly Cidr[], raw: string): void {
+  // kubeadm refuses what the node CIDR allocator cannot cut: a range smaller than one node's subnet, or one
+  // with more than 2^16 node subnets (kubeadm ValidatePodSubnetNodeMask, found by `kubeadm config validate`)
+  for (const cidr of cidrs) {
+    const node = NODE_CIDR_MASK[cidr.family];
+    if (cidr.prefixLength > node) {
+      issues.add('networking.podSubnet', raw, `${cidr} is smaller than one node's pod range (/${node})`, `every node gets a /${node} of the pod subnet; use a prefix of /${node} or shorter, e.g. ${cidr.family === 4 ? '10.244.0.0/16' : 'fd00:10:244::/56'}`);
+    } else if (node - cidr.prefixLength > 16) {
+      issues.add('networking.podSubnet', raw, `${cidr} holds more than 65536 node ranges of /${node}`, `use a prefix of /${node - 16} or longer`);
+    }
+  }
+}
+
 function checkServiceRangeSize(issues: Issues, cidrs: readonly Cidr[], raw: string): void {
   // kube-apiserver refuses service ranges with more than 2^20 addresses
   for (const cidr of cidrs) {
@@ -79,6 +98,7 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts |
   if (!podCidrs || !serviceCidrs) return undefined;
 
   checkServiceRangeSize(issues, serviceCidrs, n.serviceSubnet);
+  checkPodRangeSize(issues, podCidrs, n.podSubnet);
   for (const pod of podCidrs) {
     for (const svc of serviceCidrs) {
       if (pod.overlaps(svc)) {

@@ -33,6 +33,7 @@ function patternHint(pattern: string): string {
   if (pattern.includes('Ki|Mi|Gi')) return 'write a quantity such as "170Mi"';
   if (pattern.startsWith('^v')) return 'use a release tag such as "v0.21.5"';
   if (pattern.startsWith('^[0-9]')) return 'use a release such as "1.26.7"';
+  if (pattern.startsWith('^unix:')) return 'use an absolute Unix socket URL (three slashes), such as "unix:///var/run/containerd/containerd.sock"';
   return 'use lower-case letters, digits and "-", starting and ending with a letter or digit';
 }
 

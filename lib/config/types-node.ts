@@ -183,8 +183,10 @@ export interface NodeConfigConfig {
 
   /**
    * CRI endpoint of the container runtime (kubeadm `nodeRegistration.criSocket`, kubelet
-   * `containerRuntimeEndpoint`).
-   * @pattern ^(unix|npipe)://[^\s]+$
+   * `containerRuntimeEndpoint`) on the Linux nodes these files are for: an absolute Unix socket,
+   * `unix:///path`. (kubeadm on Linux takes `npipe://` for a path without scheme and prefixes `unix://`, and
+   * `unix://run/x.sock` names the socket `/x.sock`.)
+   * @pattern ^unix:///[^\s]*[^/\s]$
    * @default "unix:///var/run/containerd/containerd.sock"
    */
   readonly containerRuntimeEndpoint?: string;

@@ -157,6 +157,34 @@ describe('bad input names the field, the value and a hint', () => {
     expect(only({ networking: { serviceSubnet: '10.0.0.0/8', podSubnet: '192.168.0.0/16' } }).hint).toMatch(/\/12 or longer/);
   });
 
+  // each of these synthesized, and then the real `kubeadm config validate` refused the kubeadm-init.yaml
+  // (test/e2e/node-config.e2e.test.ts runs kubeadm on what is accepted)
+  test('pod ranges kubeadm refuses: smaller than a node range, or more than 2^16 node ranges', () => {
+    const small = only({ networking: { podSubnet: '10.244.0.0/25' } });
+    expect(small).toMatchObject({ path: 'networking.podSubnet', value: '10.244.0.0/25' });
+    expect(small.message).toMatch(/smaller than one node's pod range \(\/24\)/);
+    expect(small.hint).toMatch(/\/24 or shorter/);
+    const small6 = only({ networking: { podSubnet: '10.244.0.0/16,fd00:10:244::/70', serviceSubnet: '10.96.0.0/16,fd00:10:96::/112' } });
+    expect(small6.message).toMatch(/fd00:10:244::\/70 is smaller than one node's pod range \(\/64\)/);
+    const huge = only({ networking: { podSubnet: '10.0.0.0/7', serviceSubnet: '192.168.0.0/16' } });
+    expect(huge.message).toMatch(/more than 65536 node ranges/);
+    expect(huge.hint).toMatch(/\/8 or longer/);
+    expect(only({ networking: { podSubnet: '10.244.0.0/16,fd00:10::/47', serviceSubnet: '10.96.0.0/16,fd01::/112' } }).hint).toMatch(/\/48 or longer/);
+    // the edges kubeadm accepts
+    expect(() => parseClusterConfig({ networking: { podSubnet: '10.244.0.0/24' } })).not.toThrow();
+    expect(() => parseClusterConfig({ networking: { podSubnet: '10.0.0.0/8', serviceSubnet: '192.168.0.0/16' } })).not.toThrow();
+    expect(() => parseClusterConfig({ networking: { podSubnet: 'fd00:10:244::/64', serviceSubnet: 'fd00:10:96::/112' } })).not.toThrow();
+  });
+
+  test('CRI endpoints the Linux node files cannot use: npipe:// (kubeadm prefixes unix://) and unix:// with a relative path', () => {
+    for (const endpoint of ['npipe:////./pipe/containerd-containerd', 'unix://run/containerd/containerd.sock', 'unix:///run/containerd/']) {
+      const issue = only({ components: { nodeConfig: { containerRuntimeEndpoint: endpoint } } });
+      expect(issue).toMatchObject({ path: 'components.nodeConfig.containerRuntimeEndpoint', value: endpoint });
+      expect(issue.hint).toMatch(/absolute Unix socket URL \(three slashes\)/);
+    }
+    expect(parseClusterConfig({ components: { nodeConfig: { containerRuntimeEndpoint: 'unix:///run/crio/crio.sock' } } }).components.nodeConfig.containerRuntimeEndpoint).toBe('unix:///run/crio/crio.sock');
+  });
+
   test('the error message names each path, value and hint', () => {
     try {
       parseClusterConfig({ networking: { podSubnet: '10.96.0.0/16' } }, 'cluster.yaml');
