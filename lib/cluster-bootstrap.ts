@@ -12,6 +12,7 @@ import { KubeletServingApproverComponent } from './components/kubelet-serving-ap
 import { TenantsComponent } from './components/tenants';
 import { PkiPlanComponent } from './components/pki';
 import type { ClusterConfig } from './config/cluster-config';
+import { collectContributions, type ClusterWiring } from './contributions';
 
 /** The components this library ships, in the order their charts are synthesized. */
 export function builtInComponents(): ClusterComponent[] {
@@ -27,6 +28,18 @@ export function builtInComponents(): ClusterComponent[] {
     new TenantsComponent(),
     new PkiPlanComponent(),
   ];
+}
+
+function wiringOf(enabled: readonly ClusterComponent[], config: ClusterConfig): ClusterWiring {
+  return collectContributions(enabled.map((c) => ({ id: c.id, contributions: c.contributions?.(config) ?? {} })));
+}
+
+/**
+ * The merged contributions of the components this config enables, without synthesizing (for the `cluster-pki`
+ * command, or `pkiPlan(config, clusterWiring(config, myComponents))` in an app repo).
+ */
+export function clusterWiring(config: ClusterConfig, components: readonly ClusterComponent[] = builtInComponents()): ClusterWiring {
+  return wiringOf(components.filter((c) => c.isEnabled(config)), config);
 }
 
 export interface ClusterBootstrapProps {
@@ -54,6 +67,8 @@ export class ClusterBootstrap {
   readonly registered: readonly ClusterComponent[];
   /** Non-Kubernetes files of the enabled components, by component id. */
   readonly files = new Map<string, OutputFile[]>();
+  /** The contributions of the enabled components, merged (what node-config and the PKI plan read). */
+  readonly wiring: ClusterWiring;
 
   constructor(
     readonly app: App,
@@ -69,11 +84,14 @@ export class ClusterBootstrap {
         throw new Error(`two components have the id "${component.id}"; replace the built-in one instead of adding a second`);
       }
       seen.add(component.id);
-      if (!component.isEnabled(props.config)) continue;
+    }
+    const enabled = this.registered.filter((c) => c.isEnabled(props.config));
+    this.wiring = wiringOf(enabled, props.config);
+    for (const component of enabled) {
       const chart = new Chart(app, component.id, { disableResourceNameHashes: true });
       this.charts.set(component.id, chart);
-      this.components.set(component.id, component.addTo(chart, props.config));
-      const files = component.files?.(props.config) ?? [];
+      this.components.set(component.id, component.addTo(chart, props.config, this.wiring));
+      const files = component.files?.(props.config, this.wiring) ?? [];
       if (files.length) this.files.set(component.id, files);
     }
   }

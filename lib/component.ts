@@ -1,6 +1,7 @@
 import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ClusterConfig } from './config/cluster-config';
+import type { ClusterWiring, ComponentContributions } from './contributions';
 
 /** A file that is not a Kubernetes object (node preparation, config files), written to `dist/<path>`. */
 export interface OutputFile {
@@ -29,9 +30,17 @@ export interface ClusterComponent {
   version(config: ClusterConfig): string;
   /**
    * Adds the component's API objects under `chart` and returns the construct holding them. A component with
-   * files only adds nothing: its empty chart writes no manifest.
+   * files only adds nothing: its empty chart writes no manifest. `wiring` holds every enabled component's
+   * contributions, merged.
    */
-  addTo(chart: Chart, config: ClusterConfig): Construct;
+  addTo(chart: Chart, config: ClusterConfig, wiring: ClusterWiring): Construct;
   /** Files for nodes or the control plane that the component needs besides its API objects. */
-  files?(config: ClusterConfig): OutputFile[];
+  files?(config: ClusterConfig, wiring: ClusterWiring): OutputFile[];
+  /**
+   * Settings the component needs elsewhere in the cluster: kube-apiserver, kube-controller-manager and
+   * kube-scheduler flags and mounts, kubelet flags and config fields, kube-proxy config fields, API server
+   * certificate SANs and client certificates. Collected from every enabled component before `addTo`; two
+   * components that disagree stop synth with an error naming both.
+   */
+  contributions?(config: ClusterConfig): ComponentContributions;
 }

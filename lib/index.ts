@@ -1,14 +1,25 @@
 // Public API of the cluster bootstrapper.
 export * from './config/types';
 export * from './config/cluster-config';
-export { Cidr, IpAddress, parseCidrList, AddressSyntaxError, type IpFamily } from './config/cidr';
+export { Cidr, IpAddress, parseCidrList, AddressSyntaxError, type IpFamily } from './net/cidr';
 export { ConfigError, type ConfigIssue } from './config/errors';
 export { ArgumentError } from './argument-error';
 export { parseClusterConfig, WINDOWS_MIN_VNI, WINDOWS_VXLAN_PORT } from './config/parse';
 export { loadClusterConfig, findConfigSource, parseConfigText, CONFIG_ENV_VAR, type ConfigSource } from './config/load';
 export { DEFAULT_CLUSTER_CONFIG, MIN_KUBERNETES_VERSION } from './config/defaults';
 export type { ClusterComponent, OutputFile } from './component';
-export { ClusterBootstrap, builtInComponents, type ClusterBootstrapProps, type ObjectRef } from './cluster-bootstrap';
+export { ClusterBootstrap, builtInComponents, clusterWiring, type ClusterBootstrapProps, type ObjectRef } from './cluster-bootstrap';
+export {
+  collectContributions,
+  ContributionConflictError,
+  type ClientCertificateRequest,
+  type ClusterWiring,
+  type ComponentContributions,
+  type ContributionSource,
+  type ControlPlaneContribution,
+  type HostPathMount,
+  type MergedControlPlane,
+} from './contributions';
 export { ImageRef } from './images';
 export * from './components/flannel';
 export * from './components/kube-proxy-windows';

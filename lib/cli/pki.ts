@@ -11,6 +11,7 @@ import { ConfigError } from '../config/errors';
 import { findConfigSource, loadClusterConfig } from '../config/load';
 import { checkExpiration, formatExpiryReport } from '../pki/expiry';
 import { generatePki } from '../pki/generate';
+import { clusterWiring } from '../cluster-bootstrap';
 import { KUBEADM_PKI_DIR, pkiPlan, type PkiPlan } from '../pki/plan';
 import { gitExposureWarning, PkiExistsError, preparePkiDir, writePki } from '../pki/write';
 
@@ -37,6 +38,11 @@ function loadConfig(io: CliIo, configPath: string | undefined): ClusterConfig {
   return loadClusterConfig(source);
 }
 
+/** The plan of the built-in components' contributions (an app repo calls `pkiPlan(config, bootstrap.wiring)`). */
+function planOf(config: ClusterConfig): PkiPlan {
+  return pkiPlan(config, clusterWiring(config));
+}
+
 function describePlan(plan: PkiPlan): string {
   const lines = [`PKI of cluster ${plan.clusterName}: ${plan.keyAlgorithm} keys, kubeadm layout under ${KUBEADM_PKI_DIR}`];
   for (const c of plan.certificates) {
@@ -56,7 +62,7 @@ async function generate(io: CliIo, args: string[]): Promise<number> {
   if (!values.out) throw new UsageError('generate needs --out <dir>, e.g. --out ./pki (copy it to /etc/kubernetes/pki on the first control-plane node)');
   const config = loadConfig(io, values.config);
   const out = path.resolve(io.cwd, values.out);
-  const plan = pkiPlan(config);
+  const plan = planOf(config);
   preparePkiDir(out, plan, { force: values.force });
   const warning = gitExposureWarning(out);
   if (warning) io.err(warning);
@@ -93,7 +99,7 @@ export async function runPkiCli(argv: readonly string[], io: CliIo): Promise<num
     switch (command) {
       case 'plan': {
         const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
-        io.out(describePlan(pkiPlan(loadConfig(io, values.config))));
+        io.out(describePlan(planOf(loadConfig(io, values.config))));
         return 0;
       }
       case 'generate':

@@ -1,4 +1,4 @@
-import type { Cidr, IpAddress } from './cidr';
+import type { Cidr, IpAddress } from '../net/cidr';
 import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, PkiKeyAlgorithm, PodSecurityConfig, ResourceQuantities, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TopologyManagerPolicy } from './types';
 
 /** A parsed Kubernetes release. */
@@ -31,6 +31,18 @@ export interface NetworkFacts {
   readonly nodeLocalDnsIP: IpAddress;
   /** Cluster DNS domain, e.g. `cluster.local`. */
   readonly dnsDomain: string;
+  /**
+   * How NodeLocal DNSCache is wired, from the kube-proxy mode. `intercept-service-ip` (iptables mode, the docs'
+   * default): node-cache also binds the kube-dns Service IP and intercepts its traffic. `link-local-only` (IPVS and
+   * nftables): the Service IP already sits on kube-proxy's interface (IPVS) or node-cache's iptables interception
+   * does not apply (nftables), so node-cache binds only the link-local IP. Set whether or not NodeLocal DNS is on.
+   */
+  readonly nodeLocalDnsMode: 'intercept-service-ip' | 'link-local-only';
+  /**
+   * The one `clusterDNS` every kubelet hands to pods: the NodeLocal DNS address when NodeLocal DNS is on in `link-local-only` mode, else
+   * the kube-dns Service IP. The kubelet config, NodeLocal DNS and the Pulumi output read it from here.
+   */
+  readonly kubeletClusterDNS: string;
 }
 
 export interface ResolvedVxlan {

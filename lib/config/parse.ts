@@ -1,9 +1,9 @@
 import * as semver from 'semver';
-import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from './cidr';
+import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from '../net/cidr';
 import type { ClusterConfig, KubernetesVersion, NetworkFacts, ResolvedCloudProvider, ResolvedVxlan } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D, MIN_KUBERNETES_VERSION } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
-import { isDnsLabel, isDnsSubdomain } from './names';
+import { isDnsLabel, isDnsSubdomain } from '../net/names';
 import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
 import { resolveCoreDns } from './resolve-dns';
 import { resolvePki } from './resolve-pki';
@@ -87,7 +87,7 @@ function checkServiceRangeSize(issues: Issues, cidrs: readonly Cidr[], raw: stri
   }
 }
 
-function resolveNetwork(issues: Issues, file: ClusterConfigFile): NetworkFacts | undefined {
+function resolveNetwork(issues: Issues, file: ClusterConfigFile): Omit<NetworkFacts, 'nodeLocalDnsMode' | 'kubeletClusterDNS'> | undefined {
   const n = { ...D.networking, ...file.networking };
   const podCidrs = issues.address('networking.podSubnet', n.podSubnet, parseCidrList);
   const serviceCidrs = issues.address('networking.serviceSubnet', n.serviceSubnet, parseCidrList);
@@ -242,10 +242,12 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
 
   if (issues.list.length || !kubernetesVersion || !network) throw new ConfigError(issues.list, source);
   const host = hostIsIp?.family === 6 ? `[${hostIsIp}]` : api.host;
+  const nodeLocalDnsMode = kubeProxyMode === 'iptables' ? ('intercept-service-ip' as const) : ('link-local-only' as const);
+  const kubeletClusterDNS = (nodeLocalDns.enabled && nodeLocalDnsMode === 'link-local-only' ? network.nodeLocalDnsIP : network.dnsServiceIP).toString();
   return {
     clusterName,
     kubernetesVersion,
-    network,
+    network: { ...network, nodeLocalDnsMode, kubeletClusterDNS },
     kubeProxyMode,
     apiServer: { host: api.host, port: api.port, url: `https://${host}:${api.port}`, endpoint: `${host}:${api.port}`, audit, encryptionAtRest },
     secretsDir,

@@ -1,8 +1,8 @@
-import { IpAddress } from './cidr';
+import { IpAddress } from '../net/cidr';
 import type { ResolvedCloudControllerManager, ResolvedCloudProvider, ResolvedKonnectivity } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
-import { isDnsSubdomain } from './names';
+import { isDnsSubdomain } from '../net/names';
 import type { ClusterConfigFile } from './types';
 
 export const IMAGE_REFERENCE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+:[\w][\w.-]{0,127}$/;

@@ -1,4 +1,4 @@
-import { AddressSyntaxError, Cidr } from './cidr';
+import { AddressSyntaxError, Cidr } from '../net/cidr';
 import type { EncryptionKeySource, ResolvedAudit, ResolvedEncryptionAtRest, ResolvedKubeletServingApprover, ResolvedNodeConfig } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';

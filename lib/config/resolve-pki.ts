@@ -1,8 +1,8 @@
-import { IpAddress } from './cidr';
+import { IpAddress } from '../net/cidr';
 import type { ResolvedPki, SubjectAltName } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
-import { isDnsSubdomain } from './names';
+import { isDnsSubdomain } from '../net/names';
 import type { ClusterConfigFile } from './types';
 
 /** A DNS name a certificate may carry: an RFC 1123 subdomain, each label at most 63 characters, optionally `*.` first. */

@@ -5,7 +5,7 @@ import { isQualifiedName } from '../resources/resource-names';
 import type { ResolvedTenant } from './cluster-config';
 import { DEFAULT_TENANT_CONFIG as T } from './defaults';
 import type { ConfigIssue } from './errors';
-import { isDnsLabel } from './names';
+import { isDnsLabel } from '../net/names';
 import type { TenantConfig } from './types';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

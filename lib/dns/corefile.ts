@@ -1,4 +1,4 @@
-import { IpAddress } from '../config/cidr';
+import { IpAddress } from '../net/cidr';
 
 /**
  * A typed model of the Corefile a cluster DNS server runs, and a pure renderer. Plugins the model does not

@@ -1,4 +1,4 @@
-import { Cidr, IpAddress } from '../config/cidr';
+import { Cidr, IpAddress } from '../net/cidr';
 import type { LabelSelectorJson, NetworkPolicyJson, PeerJson, PortJson, Protocol } from './values';
 
 /**

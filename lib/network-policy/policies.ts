@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IpAddress } from '../config/cidr';
+import { IpAddress } from '../net/cidr';
 import type { ClusterConfig } from '../config/cluster-config';
 import { PolicyPeer, PolicyPort, type Labels, type NetworkPolicyJson, type NetworkPolicySpecJson } from './values';
 

@@ -1,4 +1,4 @@
-import { AddressSyntaxError, Cidr } from '../config/cidr';
+import { AddressSyntaxError, Cidr } from '../net/cidr';
 import { ArgumentError } from '../argument-error';
 
 /** Plain JSON shapes of the NetworkPolicy API (networking.k8s.io/v1), as the evaluator reads them. */

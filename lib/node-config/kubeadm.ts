@@ -1,10 +1,9 @@
 import type { ClusterConfig } from '../config/cluster-config';
-import { cloudProviderFlags } from '../components/cloud-controller-manager/cloud-controller-manager';
-import { konnectivityApiServerSettings } from '../components/konnectivity/settings';
+import { collectContributions, type ClusterWiring, type ComponentContributions, type MergedControlPlane } from '../contributions';
 import { auditApiServerSettings } from './audit-policy';
 import { encryptionApiServerSettings } from './encryption';
 import { kubeletExtraArgs } from './kubelet';
-import { NODE_PATHS, type ApiServerSettings, type HostPathMount } from './paths';
+import { NODE_PATHS, type ApiServerSettings } from './paths';
 import { apiServerSubjectAltNames, splitSans } from '../pki/plan';
 
 /** kubeadm's config API for a Kubernetes minor: v1beta4 from 1.31 (v1beta3 is removed in 1.36). */
@@ -25,30 +24,39 @@ export function extraArgs(config: ClusterConfig, args: Args): Record<string, str
     : Object.fromEntries(sorted.map((name) => [name, args[name]]));
 }
 
-/** Everything the API server needs from the features this config turns on, merged; a clash is a bug. */
-export function apiServerSettings(config: ClusterConfig): ApiServerSettings {
-  const parts: ApiServerSettings[] = [auditApiServerSettings(config), encryptionApiServerSettings(config)];
-  if (config.components.konnectivity.enabled) parts.push(konnectivityApiServerSettings() as ApiServerSettings);
-  const flags: Record<string, string> = {};
-  const volumes: HostPathMount[] = [];
-  for (const part of parts) {
-    for (const [flag, value] of Object.entries(part.flags)) {
-      if (flag in flags && flags[flag] !== value) throw new Error(`kube-apiserver flag --${flag} set twice (${flags[flag]} and ${value})`);
-      flags[flag] = value;
-    }
-    for (const v of part.volumes) {
-      if (volumes.some((o) => o.name === v.name || o.mountPath === v.mountPath)) throw new Error(`kube-apiserver volume ${v.name} (${v.mountPath}) mounted twice`);
-      volumes.push({ ...v });
-    }
-  }
-  for (const forbidden of cloudProviderFlags(config).forbiddenOnControlPlane) {
-    if (forbidden in flags) throw new Error(`--${forbidden} must not be set on kube-apiserver with an external cloud provider`);
-  }
-  return { flags, volumes };
+const asContribution = (s: ApiServerSettings): ComponentContributions => ({ apiServer: { args: s.flags, mounts: s.volumes } });
+
+/**
+ * node-config's own control-plane settings (audit, encryption at rest, the CSR signer) merged before the
+ * components' contributions, with the same conflict checks (an error names both sides).
+ */
+function controlPlaneWith(config: ClusterConfig, wiring: ClusterWiring): { apiServer: MergedControlPlane; controllerManager: MergedControlPlane; scheduler: MergedControlPlane } {
+  // the built-in CSR signer (certificates API) signs with the cluster CA
+  const signer: ComponentContributions = { controllerManager: { args: { 'cluster-signing-cert-file': NODE_PATHS.clusterCaCert, 'cluster-signing-key-file': NODE_PATHS.clusterCaKey } } };
+  return collectContributions([
+    { id: 'node-config (audit)', contributions: asContribution(auditApiServerSettings(config)) },
+    { id: 'node-config (encryption at rest)', contributions: asContribution(encryptionApiServerSettings(config)) },
+    { id: 'node-config (CSR signer)', contributions: signer },
+    ...wiring.sources,
+  ]);
 }
 
-function nodeRegistration(config: ClusterConfig): Record<string, unknown> {
-  const kubelet = kubeletExtraArgs(config);
+/** Everything the API server needs from this config and the components' contributions, merged; a clash is an error. */
+export function apiServerSettings(config: ClusterConfig, wiring: ClusterWiring): ApiServerSettings {
+  const api = controlPlaneWith(config, wiring).apiServer;
+  return { flags: api.args, volumes: api.mounts };
+}
+
+/** `extraArgs` and `extraVolumes` of one control-plane program, only the parts that are set. */
+function programSettings(config: ClusterConfig, p: MergedControlPlane): Record<string, unknown> {
+  return {
+    ...(Object.keys(p.args).length ? { extraArgs: extraArgs(config, p.args) } : {}),
+    ...(p.mounts.length ? { extraVolumes: p.mounts.map((m) => ({ ...m })) } : {}),
+  };
+}
+
+function nodeRegistration(config: ClusterConfig, wiring: ClusterWiring): Record<string, unknown> {
+  const kubelet = kubeletExtraArgs(wiring);
   return {
     criSocket: config.components.nodeConfig.containerRuntimeEndpoint,
     ...(Object.keys(kubelet).length ? { kubeletExtraArgs: extraArgs(config, kubelet) } : {}),
@@ -59,8 +67,8 @@ function nodeRegistration(config: ClusterConfig): Record<string, unknown> {
  * What kubeadm needs to make the same certificates as the PKI plan (lib/pki) when it makes them itself: the
  * plan's apiserver SANs and the configured etcd SANs; from v1beta4 also key type and validity.
  */
-export function kubeadmCertificateSettings(config: ClusterConfig): { certSANs: string[]; etcd?: object; v1beta4?: object } {
-  const api = apiServerSubjectAltNames(config);
+export function kubeadmCertificateSettings(config: ClusterConfig, wiring: ClusterWiring): { certSANs: string[]; etcd?: object; v1beta4?: object } {
+  const api = apiServerSubjectAltNames(config, wiring);
   const etcd = splitSans(config.pki.etcdCertSANs);
   const etcdSans = [...etcd.dnsNames, ...etcd.ipAddresses];
   const hours = (days: number) => `${days * 24}h0m0s`;
@@ -74,9 +82,9 @@ export function kubeadmCertificateSettings(config: ClusterConfig): { certSANs: s
 }
 
 /** ClusterConfiguration: versions, endpoint, networking and the control-plane components' flags. */
-export function clusterConfiguration(config: ClusterConfig): Record<string, unknown> {
-  const api = apiServerSettings(config);
-  const certs = kubeadmCertificateSettings(config);
+export function clusterConfiguration(config: ClusterConfig, wiring: ClusterWiring): Record<string, unknown> {
+  const planes = controlPlaneWith(config, wiring);
+  const certs = kubeadmCertificateSettings(config, wiring);
   const n = config.network;
   return {
     apiVersion: kubeadmApiVersion(config),
@@ -93,15 +101,9 @@ export function clusterConfiguration(config: ClusterConfig): Record<string, unkn
       dnsDomain: n.dnsDomain,
     },
     ...(certs.etcd ? { etcd: certs.etcd } : {}),
-    apiServer: {
-      certSANs: certs.certSANs,
-      ...(Object.keys(api.flags).length ? { extraArgs: extraArgs(config, api.flags) } : {}),
-      ...(api.volumes.length ? { extraVolumes: api.volumes } : {}),
-    },
-    controllerManager: {
-      // the built-in CSR signer (certificates API) signs with the cluster CA
-      extraArgs: extraArgs(config, { 'cluster-signing-cert-file': NODE_PATHS.clusterCaCert, 'cluster-signing-key-file': NODE_PATHS.clusterCaKey }),
-    },
+    apiServer: { certSANs: certs.certSANs, ...programSettings(config, planes.apiServer) },
+    controllerManager: programSettings(config, planes.controllerManager),
+    ...(Object.keys(planes.scheduler.args).length || planes.scheduler.mounts.length ? { scheduler: programSettings(config, planes.scheduler) } : {}),
   };
 }
 
@@ -109,22 +111,22 @@ export function clusterConfiguration(config: ClusterConfig): Record<string, unkn
  * InitConfiguration for the first control-plane node. kubeadm's own CoreDNS is skipped when this library
  * deploys CoreDNS (both would own the `kube-dns` Service).
  */
-export function initConfiguration(config: ClusterConfig): Record<string, unknown> {
+export function initConfiguration(config: ClusterConfig, wiring: ClusterWiring): Record<string, unknown> {
   const skipPhases = config.components.coredns.enabled ? ['addon/coredns'] : [];
   return {
     apiVersion: kubeadmApiVersion(config),
     kind: 'InitConfiguration',
-    nodeRegistration: nodeRegistration(config),
+    nodeRegistration: nodeRegistration(config, wiring),
     ...(skipPhases.length ? { skipPhases } : {}),
   };
 }
 
 /** JoinConfiguration for worker nodes: token discovery against the control-plane endpoint. */
-export function joinConfiguration(config: ClusterConfig): Record<string, unknown> {
+export function joinConfiguration(config: ClusterConfig, wiring: ClusterWiring): Record<string, unknown> {
   return {
     apiVersion: kubeadmApiVersion(config),
     kind: 'JoinConfiguration',
-    nodeRegistration: nodeRegistration(config),
+    nodeRegistration: nodeRegistration(config, wiring),
     discovery: {
       bootstrapToken: {
         apiServerEndpoint: config.apiServer.endpoint,

@@ -1,14 +1,10 @@
 import type { ClusterConfig } from '../config/cluster-config';
-import { kubeletClusterDns } from '../components/node-local-dns/node-local-dns';
-import { cloudProviderFlags } from '../components/cloud-controller-manager/cloud-controller-manager';
+import { collectContributions, type ClusterWiring } from '../contributions';
 import { NODE_PATHS } from './paths';
 
-/**
- * The kubelet's `clusterDNS`: NodeLocal DNS decides it when enabled (`kubeletClusterDns`, the one place that
- * knows its wiring); without it, pods resolve through the kube-dns Service IP.
- */
+/** The kubelet's `clusterDNS`, derived once with the config (`network.kubeletClusterDNS`). */
 export function clusterDnsOf(config: ClusterConfig): string {
-  return config.components.nodeLocalDns.enabled ? kubeletClusterDns(config) : config.network.dnsServiceIP.toString();
+  return config.network.kubeletClusterDNS;
 }
 
 /**
@@ -16,7 +12,13 @@ export function clusterDnsOf(config: ClusterConfig): string {
  * asks: no anonymous access, webhook authentication and authorization, no read-only port. Serving
  * certificates come from the cluster CA (`serverTLSBootstrap`), which leaves CSRs for an approver.
  */
-export function kubeletConfiguration(config: ClusterConfig): Record<string, unknown> {
+export function kubeletConfiguration(config: ClusterConfig, wiring: ClusterWiring): Record<string, unknown> {
+  const own = ownKubeletConfiguration(config);
+  // components' fields after ours; one that sets a field of ours to another value is refused, naming both
+  return { ...collectContributions([{ id: 'node-config', contributions: { kubelet: { config: own } } }, ...wiring.sources]).kubelet.config };
+}
+
+function ownKubeletConfiguration(config: ClusterConfig): Record<string, unknown> {
   const k = config.components.nodeConfig.kubelet;
   return {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
@@ -41,6 +43,6 @@ export function kubeletConfiguration(config: ClusterConfig): Record<string, unkn
 }
 
 /** kubelet command-line flags the config file cannot carry (kubeadm `nodeRegistration.kubeletExtraArgs`). */
-export function kubeletExtraArgs(config: ClusterConfig): Readonly<Record<string, string>> {
-  return cloudProviderFlags(config).kubelet;
+export function kubeletExtraArgs(wiring: ClusterWiring): Readonly<Record<string, string>> {
+  return wiring.kubelet.args;
 }

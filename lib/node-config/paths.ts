@@ -28,14 +28,9 @@ export const OUTPUT_PATHS = {
   modprobeBlacklist: 'node/linux/modprobe.d/90-cluster-bootstrap-blacklist.conf',
 } as const;
 
-/** A host path the kube-apiserver static Pod mounts (kubeadm `apiServer.extraVolumes`). */
-export interface HostPathMount {
-  readonly name: string;
-  readonly hostPath: string;
-  readonly mountPath: string;
-  readonly readOnly: boolean;
-  readonly pathType: 'File' | 'Directory' | 'DirectoryOrCreate' | 'FileOrCreate';
-}
+import type { HostPathMount } from '../contributions';
+
+export type { HostPathMount };
 
 /** Flags and mounts one feature adds to kube-apiserver. */
 export interface ApiServerSettings {

@@ -1,5 +1,6 @@
-import { KONNECTIVITY } from '../components/konnectivity/settings';
-import { IpAddress } from '../config/cidr';
+import { IpAddress } from '../net/cidr';
+import { isDnsSubdomain } from '../net/names';
+import { ContributionConflictError, type ClusterWiring } from '../contributions';
 import type { ClusterConfig, SubjectAltName } from '../config/cluster-config';
 import type { PkiKeyAlgorithm } from '../config/types';
 
@@ -66,7 +67,7 @@ export function kubeletClientGroup(config: ClusterConfig): string {
 }
 
 /** The API server certificate's names: the in-cluster `kubernetes` Service names, the endpoint, the Service IPs. */
-export function apiServerSubjectAltNames(config: ClusterConfig): { dnsNames: string[]; ipAddresses: string[] } {
+export function apiServerSubjectAltNames(config: ClusterConfig, wiring: ClusterWiring): { dnsNames: string[]; ipAddresses: string[] } {
   const sans: SubjectAltName[] = [];
   const dns = (name: string) => sans.push({ kind: 'dns', name });
   for (const name of ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster']) dns(name);
@@ -75,6 +76,7 @@ export function apiServerSubjectAltNames(config: ClusterConfig): { dnsNames: str
   // the `kubernetes` Service's ClusterIP (MASTER_CLUSTER_IP) of each service range
   for (const ip of config.network.firstServiceIPs) sans.push({ kind: 'ip', ip });
   sans.push(...config.pki.apiServerCertSANs);
+  sans.push(...contributedSans(wiring));
   return splitSans(sans);
 }
 
@@ -82,6 +84,20 @@ export function apiServerSubjectAltNames(config: ClusterConfig): { dnsNames: str
 export function etcdSubjectAltNames(config: ClusterConfig): { dnsNames: string[]; ipAddresses: string[] } {
   const loopback = ['127.0.0.1', '::1'].map((text): SubjectAltName => ({ kind: 'ip', ip: IpAddress.parse(text) }));
   return splitSans([{ kind: 'dns', name: 'localhost' }, ...loopback, ...config.pki.etcdCertSANs]);
+}
+
+/** The components' extra API server SANs; one that is neither an IP nor a DNS name is refused, naming its component. */
+function contributedSans(wiring: ClusterWiring): SubjectAltName[] {
+  return wiring.certificates.apiServerSANs.map((text) => {
+    const ip = IpAddress.tryParse(text);
+    if (ip) return { kind: 'ip', ip };
+    const wildcard = text.startsWith('*.') ? text.slice(2) : text;
+    if (!isDnsSubdomain(wildcard)) {
+      const by = wiring.sources.filter((s) => s.contributions.certificates?.apiServerSANs?.includes(text)).map((s) => `"${s.id}"`);
+      throw new ContributionConflictError(`API server certificate SAN ${JSON.stringify(text)} from component ${by.join(', ')}: neither an IP address nor a DNS name (use lower-case DNS labels, e.g. "api.example.internal", or an IP)`);
+    }
+    return { kind: 'dns', name: text };
+  });
 }
 
 function endpointSan(host: string): SubjectAltName {
@@ -109,7 +125,7 @@ export function splitSans(sans: readonly SubjectAltName[]): { dnsNames: string[]
  * Every certificate the cluster needs, following kubeadm's layout and identities (kubeadm `certs list`),
  * plus the Konnectivity server's client certificate when Konnectivity is on. Pure: same config, same plan.
  */
-export function pkiPlan(config: ClusterConfig): PkiPlan {
+export function pkiPlan(config: ClusterConfig, wiring: ClusterWiring): PkiPlan {
   const p = config.pki;
   // RFC 5480: an EC key must not assert keyEncipherment; kubeadm puts it on RSA keys
   const rsa = p.keyAlgorithm.startsWith('RSA');
@@ -158,7 +174,7 @@ export function pkiPlan(config: ClusterConfig): PkiPlan {
     ca('ca', 'kubernetes', 'cluster CA: signs the API server, kubelet and client certificates'),
     ca('etcd-ca', 'etcd-ca', 'etcd CA: signs etcd serving, peer and client certificates'),
     ca('front-proxy-ca', 'front-proxy-ca', 'front-proxy CA: identifies the API server to extension API servers'),
-    leaf('apiserver', 'apiserver', 'ca', 'API server serving certificate', { commonName: 'kube-apiserver' }, ['serverAuth'], apiServerSubjectAltNames(config)),
+    leaf('apiserver', 'apiserver', 'ca', 'API server serving certificate', { commonName: 'kube-apiserver' }, ['serverAuth'], apiServerSubjectAltNames(config, wiring)),
     leaf('apiserver-kubelet-client', 'apiserver-kubelet-client', 'ca', 'API server client certificate for kubelets', { commonName: 'kube-apiserver-kubelet-client', organizations: [kubeletClientGroup(config)] }, ['clientAuth']),
     leaf('front-proxy-client', 'front-proxy-client', 'front-proxy-ca', 'API server client certificate for the front proxy (aggregation layer)', { commonName: 'front-proxy-client' }, ['clientAuth']),
     leaf('etcd-server', 'etcd/server', 'etcd-ca', 'etcd serving certificate', { commonName: 'kube-etcd' }, ['serverAuth', 'clientAuth'], etcdSans),
@@ -166,10 +182,12 @@ export function pkiPlan(config: ClusterConfig): PkiPlan {
     leaf('etcd-healthcheck-client', 'etcd/healthcheck-client', 'etcd-ca', 'client certificate of the etcd liveness probe', { commonName: 'kube-etcd-healthcheck-client' }, ['clientAuth']),
     leaf('apiserver-etcd-client', 'apiserver-etcd-client', 'etcd-ca', 'API server client certificate for etcd', { commonName: 'kube-apiserver-etcd-client' }, ['clientAuth']),
   ];
-  if (config.components.konnectivity.enabled) {
-    certificates.push(
-      leaf('konnectivity-server', 'konnectivity-server', 'ca', 'Konnectivity server client certificate (its kubeconfig /etc/kubernetes/konnectivity-server.conf)', { commonName: KONNECTIVITY.serverUser }, ['clientAuth']),
-    );
+  // components' client certificates (the Konnectivity server's, an app repo's), signed by the cluster CA
+  for (const c of wiring.certificates.clientCertificates) {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(c.name) || certificates.some((p) => p.name === c.name)) {
+      throw new ContributionConflictError(`client certificate "${c.name}": ${certificates.some((p) => p.name === c.name) ? 'a certificate of the plan already has this name' : 'the name must be kebab-case (it names the .crt and .key files)'}`);
+    }
+    certificates.push(leaf(c.name, c.name, 'ca', c.purpose, { commonName: c.commonName, organizations: [...(c.organizations ?? [])] }, ['clientAuth']));
   }
   return {
     clusterName: config.clusterName,

@@ -1,4 +1,4 @@
-import { isDnsSubdomain } from '../config/names';
+import { isDnsSubdomain } from '../net/names';
 
 // the name part of a qualified name (label keys, resource names): at most 63 characters
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;

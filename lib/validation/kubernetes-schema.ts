@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import Ajv, { type ValidateFunction } from 'ajv';
 import * as semver from 'semver';
-import { isDnsSubdomain } from '../config/names';
+import { isDnsSubdomain } from '../net/names';
 
 /**
  * Strict structural validation of manifests against the official Kubernetes OpenAPI schema of a release

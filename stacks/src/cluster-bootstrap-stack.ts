@@ -5,7 +5,6 @@ import * as pulumi from '@pulumi/pulumi';
 import { App } from 'cdk8s';
 import { ClusterBootstrap } from '../../lib/cluster-bootstrap';
 import type { ClusterComponent } from '../../lib/component';
-import { kubeletClusterDns } from '../../lib/components/node-local-dns';
 import { generatedKeyPath } from '../../lib/node-config/encryption';
 import type { ClusterConfig } from '../../lib/config/cluster-config';
 
@@ -155,7 +154,7 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
       });
     }
     this.dnsServiceIP = config.network.dnsServiceIP.toString();
-    this.kubeletClusterDNS = config.components.nodeLocalDns.enabled ? kubeletClusterDns(config) : this.dnsServiceIP;
+    this.kubeletClusterDNS = config.network.kubeletClusterDNS;
     this.registerOutputs({ dnsServiceIP: this.dnsServiceIP, kubeletClusterDNS: this.kubeletClusterDNS, componentVersions: this.componentVersions, secretFiles: this.secretFiles });
   }
 }

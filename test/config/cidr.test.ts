@@ -1,4 +1,4 @@
-import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from '../../lib/config/cidr';
+import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from '../../lib/net/cidr';
 
 describe('Cidr', () => {
   test('derives the nth address and size of IPv4 and IPv6 ranges', () => {

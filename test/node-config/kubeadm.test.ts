@@ -1,11 +1,9 @@
 import { parseAllDocuments } from 'yaml';
-import { nodeConfigDocuments, nodeConfigFiles } from '../../lib/components/node-config';
+import { apiServerSettings, clusterConfiguration, initConfiguration, joinConfiguration, kubeletConfiguration, kubeProxyConfiguration, nodeConfigDocuments, nodeConfigFiles } from '../support/wired';
 import { KONNECTIVITY } from '../../lib/components/konnectivity';
 import { parseClusterConfig } from '../../lib/config/parse';
 import type { ClusterConfigFile } from '../../lib/config/types';
-import { apiServerSettings, clusterConfiguration, extraArgs, initConfiguration, JOIN_PLACEHOLDERS, joinConfiguration, kubeadmApiVersion } from '../../lib/node-config/kubeadm';
-import { kubeletConfiguration } from '../../lib/node-config/kubelet';
-import { kubeProxyConfiguration } from '../../lib/node-config/kube-proxy';
+import { extraArgs, JOIN_PLACEHOLDERS, kubeadmApiVersion } from '../../lib/node-config/kubeadm';
 import { NODE_PATHS, OUTPUT_PATHS } from '../../lib/node-config/paths';
 import { NodeConfigSchema } from '../../lib/validation/node-config-schema';
 import { synthBootstrap } from '../support/synth';

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
-import { nodeConfigFiles } from '../../lib/components/node-config';
+import { nodeConfigFiles } from '../support/wired';
 import { ConfigError } from '../../lib/config/errors';
 import { parseClusterConfig } from '../../lib/config/parse';
 import type { ClusterConfigFile } from '../../lib/config/types';

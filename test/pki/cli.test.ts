@@ -5,7 +5,7 @@ import { runPkiCli, type CliIo } from '../../lib/cli/pki';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { checkExpiration, residualTime } from '../../lib/pki/expiry';
 import { generatePki } from '../../lib/pki/generate';
-import { pkiPlan } from '../../lib/pki/plan';
+import { pkiPlan } from '../support/wired';
 import { gitExposureWarning, writePki } from '../../lib/pki/write';
 import { listFiles, modeOf, tempDir } from '../support/pki';
 

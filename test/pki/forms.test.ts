@@ -8,8 +8,8 @@ import { synthCharts, writeFiles } from '../../lib/output/synth';
 import { formatSummary, summarize } from '../../lib/output/summary';
 import type { CfsslConfig, CfsslCsr } from '../../lib/pki/cfssl';
 import { generatePki } from '../../lib/pki/generate';
-import { pkiPlan, type PlannedCertificate } from '../../lib/pki/plan';
-import { pkiPlanFiles } from '../../lib/pki/plan-files';
+import type { PlannedCertificate } from '../../lib/pki/plan';
+import { pkiPlan, pkiPlanFiles } from '../support/wired';
 import { writePki } from '../../lib/pki/write';
 import { listFiles, modeOf, opensslView, tempDir, x509 } from '../support/pki';
 

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { inspect } from 'util';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { BACKDATE_MS, generatePki, type GeneratedPki } from '../../lib/pki/generate';
-import { CA_BASE_NAMES, pkiPlan, type PkiPlan } from '../../lib/pki/plan';
+import { CA_BASE_NAMES, type PkiPlan } from '../../lib/pki/plan';
+import { pkiPlan } from '../support/wired';
 import { PkiExistsError, writePki } from '../../lib/pki/write';
 import { listFiles, modeOf, opensslVerifies, opensslView, splitSanText, tempDir, x509 } from '../support/pki';
 

@@ -1,8 +1,9 @@
 import * as fc from 'fast-check';
-import { IpAddress } from '../../lib/config/cidr';
+import { IpAddress } from '../../lib/net/cidr';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { parseSubjectAltName } from '../../lib/config/resolve-pki';
-import { pkiPlan, type PlannedCertificate } from '../../lib/pki/plan';
+import type { PlannedCertificate } from '../../lib/pki/plan';
+import { pkiPlan } from '../support/wired';
 import { issuesOf } from '../support/issues';
 
 const DUAL_STACK = { podSubnet: '10.244.0.0/16,fd00:10:244::/56', serviceSubnet: '10.96.0.0/12,fd00:10:96::/112' };

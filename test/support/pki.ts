@@ -3,7 +3,7 @@ import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { IpAddress } from '../../lib/config/cidr';
+import { IpAddress } from '../../lib/net/cidr';
 
 export function tempDir(prefix = 'cb-pki-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -1,6 +1,7 @@
 import { App, JsonPatch } from 'cdk8s';
 import { addDockershimCheck, builtInComponents, ClusterBootstrap, parseClusterConfig, type ClusterConfigFile } from 'cluster-bootstrap';
 import { PlatformInfoComponent } from './platform-info';
+import { SsoAuthenticationComponent } from './sso-authentication';
 
 /** The platform team's cluster config, as it would sit in their cluster.yaml. */
 export const platformConfig: ClusterConfigFile = {
@@ -30,10 +31,10 @@ export function withAppAdditions(base: ClusterConfigFile): ClusterConfigFile {
   };
 }
 
-export function buildApp(outdir = 'dist'): { app: App; bootstrap: ClusterBootstrap } {
+export function buildApp(outdir = 'dist', sso = new SsoAuthenticationComponent()): { app: App; bootstrap: ClusterBootstrap } {
   const config = parseClusterConfig(withAppAdditions(platformConfig), 'app config');
   const app = new App({ outdir });
-  const bootstrap = new ClusterBootstrap(app, { config, components: [...builtInComponents(), new PlatformInfoComponent()] });
+  const bootstrap = new ClusterBootstrap(app, { config, components: [...builtInComponents(), new PlatformInfoComponent(), sso] });
   // a patch to a built-in object the typed config does not cover: CoreDNS pods get our owner annotation
   bootstrap.patch({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, JsonPatch.add('/spec/template/metadata/annotations', { 'example.com/owner': 'platform' }));
   // nothing we ship may depend on Docker as the node runtime: synth fails if it does

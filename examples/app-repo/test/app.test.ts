@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
-import { ConfigError, parseClusterConfig, storedLimitRangeItems } from 'cluster-bootstrap';
+import { App, Yaml } from 'cdk8s';
+import { builtInComponents, ClusterBootstrap, ConfigError, parseClusterConfig, storedLimitRangeItems } from 'cluster-bootstrap';
 import { buildApp, platformConfig, withAppAdditions } from '../src/app';
+import { SsoAuthenticationComponent } from '../src/sso-authentication';
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-repo-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
@@ -19,7 +20,7 @@ describe('the app repo extends the bootstrap', () => {
   const find = (chart: string, kind: string, name: string) => charts[chart].find((o) => o.kind === kind && o.metadata.name === name);
 
   test('synthesizes the built-in components and its own', () => {
-    expect(Object.keys(charts).sort()).toEqual(['coredns', 'flannel', 'node-config', 'node-local-dns', 'pki', 'platform-info', 'tenants']);
+    expect(Object.keys(charts).sort()).toEqual(['coredns', 'flannel', 'node-config', 'node-local-dns', 'pki', 'platform-info', 'sso-authentication', 'tenants']);
     expect(find('platform-info', 'ConfigMap', 'platform-info').data).toEqual({ clusterName: 'shop-prod', dnsServiceIP: '10.96.0.10', tenants: 'platform-tools,payments' });
   });
 
@@ -47,5 +48,27 @@ describe('the app repo extends the bootstrap', () => {
     const bad = withAppAdditions({ tenants: [{ name: 'kube-apps' }] });
     expect(() => parseClusterConfig(bad)).toThrow(ConfigError);
     expect(() => parseClusterConfig(bad)).toThrow(/tenants\.0\.name: reserved for the system \(got "kube-apps"\)/);
+  });
+
+  test('its SSO component reaches the API server flags, mounts and certificate', () => {
+    const files = Object.fromEntries([...buildApp(outdir).bootstrap.files.values()].flat().map((f) => [f.path, f.content]));
+    const init = path.join(outdir, 'kubeadm-init.yaml');
+    fs.writeFileSync(init, files['node-config/kubeadm-init.yaml']);
+    const cluster = Yaml.load(init).find((d) => d.kind === 'ClusterConfiguration');
+    const args = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+    expect(args).toMatchObject({ 'oidc-issuer-url': 'https://sso.shop.example.com', 'oidc-ca-file': '/etc/kubernetes/sso/ca.crt', 'audit-policy-file': '/etc/kubernetes/audit/policy.yaml' });
+    expect(cluster.apiServer.extraVolumes).toContainEqual({ name: 'sso-ca', hostPath: '/etc/kubernetes/sso', mountPath: '/etc/kubernetes/sso', readOnly: true, pathType: 'Directory' });
+    expect(cluster.apiServer.certSANs).toContain('kubectl.shop.example.com');
+    expect(files['pki/openssl/apiserver.csr.conf']).toMatch(/= kubectl\.shop\.example\.com$/m);
+    expect(JSON.parse(files['pki/cfssl/apiserver-csr.json']).hosts).toContain('kubectl.shop.example.com');
+  });
+
+  test('a second component that wants another issuer is refused, naming both', () => {
+    class OtherSso extends SsoAuthenticationComponent {
+      override readonly id = 'other-sso';
+    }
+    const build = () =>
+      new ClusterBootstrap(new App({ outdir }), { config: parseClusterConfig({}), components: [...builtInComponents(), new SsoAuthenticationComponent(), new OtherSso('https://other.example.com')] });
+    expect(build).toThrow(/kube-apiserver flag --oidc-issuer-url: component "sso-authentication" sets "https:\/\/sso.shop.example.com" but component "other-sso" sets "https:\/\/other.example.com"/);
   });
 });

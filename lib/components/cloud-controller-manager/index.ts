@@ -1,7 +1,8 @@
 import type { Chart } from 'cdk8s';
 import type { ClusterComponent } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
-import { CloudControllerManager } from './cloud-controller-manager';
+import type { ComponentContributions } from '../../contributions';
+import { CloudControllerManager, cloudProviderFlags } from './cloud-controller-manager';
 
 export * from './cloud-controller-manager';
 
@@ -16,5 +17,14 @@ export class CloudControllerManagerComponent implements ClusterComponent {
   }
   addTo(chart: Chart, config: ClusterConfig): CloudControllerManager {
     return new CloudControllerManager(chart, 'cloud-controller-manager', { cluster: config });
+  }
+  /** kubelets start with --cloud-provider=external; kube-apiserver and kube-controller-manager must not set it. */
+  contributions(config: ClusterConfig): ComponentContributions {
+    const flags = cloudProviderFlags(config);
+    return {
+      kubelet: { args: flags.kubelet },
+      apiServer: { forbiddenArgs: flags.forbiddenOnControlPlane },
+      controllerManager: { forbiddenArgs: flags.forbiddenOnControlPlane },
+    };
   }
 }

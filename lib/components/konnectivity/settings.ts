@@ -1,5 +1,6 @@
 import type { ClusterConfig } from '../../config/cluster-config';
-import { IpAddress } from '../../config/cidr';
+import type { HostPathMount } from '../../contributions';
+import { IpAddress } from '../../net/cidr';
 import { ImageRef } from '../../images';
 import type { NetworkPolicyJson } from '../../network-policy/values';
 
@@ -78,10 +79,7 @@ export function egressSelectorConfiguration(cluster: ClusterConfig): object {
  * paths its static Pod must mount. `--kubelet-certificate-authority` makes it verify kubelets' serving
  * certificates on the tunnelled connections.
  */
-export function konnectivityApiServerSettings(): {
-  readonly flags: Readonly<Record<string, string>>;
-  readonly volumes: readonly { name: string; hostPath: string; mountPath: string; pathType: string; readOnly: boolean }[];
-} {
+export function konnectivityApiServerSettings(): { readonly flags: Readonly<Record<string, string>>; readonly volumes: readonly HostPathMount[] } {
   return {
     flags: { 'egress-selector-config-file': KONNECTIVITY.egressConfigPath, 'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt' },
     volumes: [

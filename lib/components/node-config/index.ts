@@ -2,6 +2,7 @@ import type { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ClusterComponent, OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
+import type { ClusterWiring } from '../../contributions';
 import { nodeConfigFiles } from './node-config';
 
 export * from './node-config';
@@ -21,7 +22,7 @@ export class NodeConfigComponent implements ClusterComponent {
   addTo(chart: Chart): Construct {
     return new Construct(chart, 'node-config');
   }
-  files(config: ClusterConfig): OutputFile[] {
-    return nodeConfigFiles(config);
+  files(config: ClusterConfig, wiring: ClusterWiring): OutputFile[] {
+    return nodeConfigFiles(config, wiring);
   }
 }

@@ -1,6 +1,7 @@
 import { toYaml } from '../../output/yaml';
 import type { OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
+import type { ClusterWiring } from '../../contributions';
 import { auditPolicy } from '../../node-config/audit-policy';
 import { encryptionConfiguration, generatedKeyPath, loadEncryptionKeys } from '../../node-config/encryption';
 import { modprobeBlacklist } from '../../node-config/kernel-modules';
@@ -12,13 +13,15 @@ import { NODE_PATHS, OUTPUT_PATHS } from '../../node-config/paths';
 type Doc = Record<string, unknown>;
 
 /** The documents of every config file, by output path (before validation and rendering). */
-export function nodeConfigDocuments(config: ClusterConfig): Record<string, Doc[]> {
+export function nodeConfigDocuments(config: ClusterConfig, wiring: ClusterWiring): Record<string, Doc[]> {
+  const kubelet = kubeletConfiguration(config, wiring);
+  const kubeProxy = kubeProxyConfiguration(config, wiring);
   const docs: Record<string, Doc[]> = {
     // one file for `kubeadm init --config`: kubeadm hands the component configs to kubelets and kube-proxy
-    [OUTPUT_PATHS.kubeadmInit]: [initConfiguration(config), clusterConfiguration(config), kubeletConfiguration(config), kubeProxyConfiguration(config)],
-    [OUTPUT_PATHS.kubeadmJoin]: [joinConfiguration(config)],
-    [OUTPUT_PATHS.kubeletConfig]: [kubeletConfiguration(config)],
-    [OUTPUT_PATHS.kubeProxyConfig]: [kubeProxyConfiguration(config)],
+    [OUTPUT_PATHS.kubeadmInit]: [initConfiguration(config, wiring), clusterConfiguration(config, wiring), kubelet, kubeProxy],
+    [OUTPUT_PATHS.kubeadmJoin]: [joinConfiguration(config, wiring)],
+    [OUTPUT_PATHS.kubeletConfig]: [kubelet],
+    [OUTPUT_PATHS.kubeProxyConfig]: [kubeProxy],
   };
   if (config.apiServer.audit.enabled) docs[OUTPUT_PATHS.auditPolicy] = [auditPolicy(config)];
   return docs;
@@ -42,9 +45,9 @@ function render(file: string, documents: readonly Doc[]): string {
  * generated keys are secret files (see `OutputFile.secret`). The documents match their Go types (the tests
  * check every kind against schema/node-config with NodeConfigSchema; synth itself stays free of Ajv).
  */
-export function nodeConfigFiles(config: ClusterConfig, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): OutputFile[] {
+export function nodeConfigFiles(config: ClusterConfig, wiring: ClusterWiring, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): OutputFile[] {
   const files: OutputFile[] = [];
-  for (const [file, documents] of Object.entries(nodeConfigDocuments(config))) files.push({ path: file, content: render(file, documents) });
+  for (const [file, documents] of Object.entries(nodeConfigDocuments(config, wiring))) files.push({ path: file, content: render(file, documents) });
 
   const e = config.apiServer.encryptionAtRest;
   if (e.enabled) {

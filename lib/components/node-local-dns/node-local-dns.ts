@@ -22,20 +22,17 @@ const LABELS = { 'k8s-app': NAME } as const;
 const HEALTH_PORT = 8080;
 const METRICS_PORT = 9253;
 
-/**
- * How node-cache is wired, from the kube-proxy mode. In iptables mode (the docs' default) node-cache also
- * binds the kube-dns Service IP and intercepts its traffic, so kubelets keep that IP. In IPVS mode the Service
- * IP already sits on kube-proxy's dummy interface, so node-cache binds only the link-local IP and kubelets
- * must use it. nftables mode is wired like IPVS: node-cache's interception is built on iptables rules, and
- * the link-local address works whatever proxies the Service.
- */
+/** How node-cache is wired (derived once with the config: `network.nodeLocalDnsMode`). */
 export function nodeLocalDnsMode(cluster: ClusterConfig): 'intercept-service-ip' | 'link-local-only' {
-  return cluster.kubeProxyMode === 'iptables' ? 'intercept-service-ip' : 'link-local-only';
+  return cluster.network.nodeLocalDnsMode;
 }
 
-/** The one `clusterDNS` value kubelets must use with NodeLocal DNS enabled (the kubelet config reads this). */
+/**
+ * The `clusterDNS` kubelets use with NodeLocal DNS enabled (derived once with the config:
+ * `network.kubeletClusterDNS`).
+ */
 export function kubeletClusterDns(cluster: ClusterConfig): string {
-  return nodeLocalDnsMode(cluster) === 'intercept-service-ip' ? cluster.network.dnsServiceIP.toString() : cluster.network.nodeLocalDnsIP.toString();
+  return cluster.network.kubeletClusterDNS;
 }
 
 /** Addresses node-cache listens on (`-localip` and every block's `bind`). */

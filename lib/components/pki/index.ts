@@ -2,6 +2,7 @@ import type { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ClusterComponent, OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
+import type { ClusterWiring } from '../../contributions';
 import { pkiPlanFiles } from '../../pki/plan-files';
 
 /**
@@ -21,7 +22,7 @@ export class PkiPlanComponent implements ClusterComponent {
   addTo(chart: Chart): Construct {
     return new Construct(chart, 'pki');
   }
-  files(config: ClusterConfig): OutputFile[] {
-    return pkiPlanFiles(config);
+  files(config: ClusterConfig, wiring: ClusterWiring): OutputFile[] {
+    return pkiPlanFiles(config, wiring);
   }
 }
