@@ -18,7 +18,7 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { kubectl, startCluster, stopCluster, type ClusterState } from '../test/e2e/harness/cluster';
 import { PulumiProject } from '../test/e2e/harness/pulumi';
-import { repoRoot, toolsDir, versions } from '../test/e2e/harness/tools';
+import { repoRoot, tierVersions, tool, toolsDir, versions } from '../test/e2e/harness/tools';
 import { benchTenants } from './bench-tenants';
 
 const root = repoRoot();
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
   rows.push(app, synth, floor, nodeFloor);
 
   // 2. peers over the same files
-  const kubectlBin = path.join(bin, 'kubectl');
+  const kubectlBin = tool('kubectl');
   let kustomize: Row | undefined;
   if (fs.existsSync(kubectlBin)) {
     kustomize = measure('peers', 'kubectl kustomize, same files', [kubectlBin, 'kustomize', kustomization(dist, path.join(work, 'kustomize-default'))], work, { extra: { objects } });
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
 
   // 4. the cluster rows
   const pulumiDist = synthInto(path.join(work, 'pulumi-dev'), stringify(readStackCluster('dev'))).dist;
-  const haveTools = ['kube-apiserver', 'etcd', 'kwok', 'pulumi', 'pulumi-language-nodejs', 'pulumi-resource-kubernetes'].every((t) => fs.existsSync(path.join(bin, t)));
+  const haveTools = [...(['kube-apiserver', 'etcd'] as const).map((t) => { try { return tool(t); } catch { return ''; } }), ...['kwok', 'pulumi', 'pulumi-language-nodejs', 'pulumi-resource-kubernetes'].map((t) => path.join(bin, t))].every((f) => f !== '' && fs.existsSync(f));
   let clusterNote = '';
   if (process.env.BENCH_SKIP_CLUSTER) clusterNote = 'skipped (BENCH_SKIP_CLUSTER)';
   else if (!haveTools) clusterNote = 'skipped: run `bash test/e2e/setup-tools.sh` first';
@@ -262,7 +262,7 @@ function render(rows: Row[], targets: string[], clusterNote: string, seconds: nu
     '',
     `- ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`,
     `- node ${process.version}, cdk8s ${pkg('cdk8s')}, cdk8s-plus-27 ${pkg('cdk8s-plus-27')}, cdk8s-cli ${pkg('cdk8s-cli')}, @pulumi/pulumi ${pkg('@pulumi/pulumi')}, @pulumi/kubernetes ${pkg('@pulumi/kubernetes')}`,
-    `- kubectl/kube-apiserver ${v.KUBERNETES_VERSION}, etcd ${v.ETCD_VERSION}, KWOK ${v.KWOK_VERSION}, pulumi CLI ${toolVersion([path.join(bin, 'pulumi'), 'version'])}, language host ${v.PULUMI_LANGUAGE_NODEJS_VERSION}, Kubernetes provider ${v.PULUMI_KUBERNETES_PROVIDER_VERSION} (test/e2e/tools/versions.env)`,
+    `- kubectl/kube-apiserver ${tierVersions().kubernetes}, etcd ${tierVersions().etcd}, KWOK ${v.KWOK_VERSION}, pulumi CLI ${toolVersion([path.join(bin, 'pulumi'), 'version'])}, language host ${v.PULUMI_LANGUAGE_NODEJS_VERSION}, Kubernetes provider ${v.PULUMI_KUBERNETES_PROVIDER_VERSION} (test/e2e/tools/versions.env)`,
     '',
     '## Targets',
     '',

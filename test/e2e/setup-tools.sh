@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
-# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes), etcd, kwok,
-# kubeconform, kube-score, and the Pulumi CLI, its Node.js language host and the Kubernetes provider plugin,
-# into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
-# Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/.
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
+# (k8s.io/kubernetes), etcd and etcdctl, kwok, kubeconform, kube-score, and the Pulumi CLI, its Node.js language
+# host and the Kubernetes provider plugin, into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
+# Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
+# product's default Kubernetes version; E2E_KUBERNETES_VERSION=<KUBERNETES_LEGACY_VERSION> builds the older one
+# (with its etcd) beside it instead. Kubernetes and etcd binaries live in version-named folders, so both coexist.
 # A binary is rebuilt only when its module files or build flags change (a stamp beside it), so a warm
-# run takes well under a second. Nothing built lands in the repository.
+# run takes well under a second. Nothing built or generated lands in the repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tools=$here/tools
@@ -17,12 +19,20 @@ export GOMODCACHE=${GOMODCACHE_E2E:-$cache/gomod} GOCACHE=${GOCACHE_E2E:-$cache/
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-buildvcs=false -trimpath"
 command -v go >/dev/null || { echo "setup-tools: Go is required (the tools are built from the Go module proxy)" >&2; exit 1; }
 
+# Which Kubernetes tier: the default (= the product's default kubernetesVersion) or the opt-in older one.
+k8s_version=${E2E_KUBERNETES_VERSION:-$KUBERNETES_VERSION}
+case $k8s_version in
+  "$KUBERNETES_VERSION")        k8s_module=kubernetes;                          etcd_module=etcd;                          etcd_version=$ETCD_VERSION ;;
+  "$KUBERNETES_LEGACY_VERSION") k8s_module=kubernetes-${KUBERNETES_LEGACY_VERSION%.*}; etcd_module=etcd-${ETCD_LEGACY_VERSION%.*}; etcd_version=$ETCD_LEGACY_VERSION ;;
+  *) echo "setup-tools: E2E_KUBERNETES_VERSION=$k8s_version is not a tier here; use $KUBERNETES_VERSION (default) or $KUBERNETES_LEGACY_VERSION" >&2; exit 1 ;;
+esac
+
 # The versions file and the go.mod files must agree: one place decides, the other is checked.
 check_version() { # module-dir module-path version
   grep -qE "^\s*(require\s+)?$2 $3\b" "$tools/$1/go.mod" || { echo "setup-tools: $tools/$1/go.mod does not require $2 $3 (versions.env)" >&2; exit 1; }
 }
-check_version kubernetes k8s.io/kubernetes "$KUBERNETES_VERSION"
-check_version etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+check_version "$k8s_module" k8s.io/kubernetes "$k8s_version"
+check_version "$etcd_module" go.etcd.io/etcd/server/v3 "$etcd_version"
 check_version kwok sigs.k8s.io/kwok "$KWOK_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
@@ -33,11 +43,11 @@ check_version pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 
 # committed go.sum files pin every hash, which Go checks before it would ask the checksum database.
 export GONOSUMDB=github.com/pulumi
 
-minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+minor=${k8s_version#v1.}; minor=${minor%%.*}
 k8s_ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   # without these the binaries call themselves v0.0.0-master and clients warn about version skew
-  k8s_ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  k8s_ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 done
 
 # The folder of a module in the module cache, downloaded first: `go list -m` alone prints an empty line for a
@@ -57,6 +67,7 @@ started=$(date +%s)
 built=0
 build() { # module-dir (under tools/, or an absolute path) binary package ldflags
   local dir=$1 out=$bin/$2 stamp
+  mkdir -p "$(dirname "$out")"
   case $dir in /*) ;; *) dir=$tools/$dir ;; esac
   stamp=$(cat "$dir/go.mod" "$dir/go.sum" $(find "$dir" -name '*.go' | sort) <(echo "$3 $4") | sha256sum | cut -c1-16)
   if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then return; fi
@@ -67,11 +78,14 @@ build() { # module-dir (under tools/, or an absolute path) binary package ldflag
   echo "setup-tools: built $2 in $(( $(date +%s) - t0 )) s"
   built=$((built + 1))
 }
-build kubernetes kube-apiserver          k8s.io/kubernetes/cmd/kube-apiserver          "$k8s_ldflags"
-build kubernetes kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ldflags"
-build kubernetes kube-scheduler          k8s.io/kubernetes/cmd/kube-scheduler          "$k8s_ldflags"
-build kubernetes kubectl                 k8s.io/kubernetes/cmd/kubectl                 "$k8s_ldflags"
-build etcd       etcd                    cluster-bootstrap/e2e-tools/etcd              "-s -w"
+k8s_bin=kubernetes-$k8s_version
+for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl kubeadm kubelet kube-proxy; do
+  build "$k8s_module" "$k8s_bin/$cmd" "k8s.io/kubernetes/cmd/$cmd" "$k8s_ldflags"
+done
+# the kubelet's and kube-proxy's own config loading and validation, at the tier's version (node-config e2e)
+build "$k8s_module" "$k8s_bin/validate-node-config" cluster-bootstrap/e2e-tools/kubernetes/validate-node-config "$k8s_ldflags"
+build "$etcd_module" "etcd-$etcd_version/etcd"     cluster-bootstrap/e2e-tools/etcd "-s -w"
+build "$etcd_module" "etcd-$etcd_version/etcdctl" go.etcd.io/etcd/etcdctl/v3       "-s -w"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"

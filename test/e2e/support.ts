@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterState } from './harness/cluster';
+import { tierVersions } from './harness/tools';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -48,11 +49,15 @@ export function synthScenario(name: string): string {
   return synthConfig(name, SCENARIOS[name]);
 }
 
-/** Synthesizes a `cluster.yaml` text with the real app (build/synth.js) and returns its dist folder. */
+/**
+ * Synthesizes a `cluster.yaml` text with the real app (build/synth.js) and returns its dist folder. The config
+ * targets the tier's Kubernetes release unless it names one: what is emitted is what that release runs.
+ */
 export function synthConfig(name: string, clusterYaml: string): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `cb-e2e-${name}-`));
   workDirs.push(work);
-  fs.writeFileSync(path.join(work, 'cluster.yaml'), clusterYaml);
+  const version = /^kubernetesVersion:/m.test(clusterYaml) ? '' : `kubernetesVersion: ${tierVersions().kubernetes}\n`;
+  fs.writeFileSync(path.join(work, 'cluster.yaml'), version + clusterYaml);
   const r = spawnSync(process.execPath, [path.join(root, 'build', 'synth.js')], { cwd: work, encoding: 'utf8', env: { ...process.env, CLUSTER_CONFIG: '' } });
   if (r.status !== 0) throw new Error(`synth of ${name} failed:\n${r.stderr}`);
   return path.join(work, 'dist');

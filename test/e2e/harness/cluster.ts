@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { createPki, IDENTITIES, kubeconfig } from './pki';
-import { kwokStages, tool } from './tools';
+import { kwokStages, tool, type ToolName } from './tools';
 
 /** What the harness started; written to a state file so global teardown can stop it. */
 export interface ClusterState {
@@ -113,7 +113,7 @@ export async function startCluster(dir: string): Promise<ClusterState> {
   const start = (name: string, args: string[]) => {
     const log = path.join(logs, `${name}.log`);
     const fd = fs.openSync(log, 'w');
-    const child = spawn(tool(name as Parameters<typeof tool>[0]), args, { stdio: ['ignore', fd, fd], detached: false });
+    const child = spawn(tool(name as ToolName), args, { stdio: ['ignore', fd, fd], detached: false });
     fs.closeSync(fd);
     pids.push(child.pid!);
     return log;

@@ -1,4 +1,4 @@
-// Tiny wrapper so etcd can be built from the Go module proxy.
+// Tiny wrapper so etcd can be built from the Go module proxy (etcdctl builds from its own module).
 package main
 
 import (

@@ -1,0 +1,46 @@
+import { spawnSync } from 'child_process';
+import { tool } from './tools';
+
+/** The tier's kubeadm: it reads our config files as a user's `kubeadm init`/`join` would. Offline, no root. */
+
+export interface CommandResult {
+  readonly command: string;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs kubeadm, bounded in time; never throws (callers assert on the result). */
+export function kubeadm(args: readonly string[], timeoutMs = 60_000): CommandResult {
+  const r = spawnSync(tool('kubeadm'), args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  return { command: `kubeadm ${args.join(' ')}`, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
+}
+
+/** `kubeadm config validate --config <file>`: kubeadm's own defaulting, conversion and validation. */
+export function validateKubeadmConfig(file: string): CommandResult {
+  return kubeadm(['config', 'validate', '--config', file]);
+}
+
+/** A one-line account of a failed command for an assertion message: command, exit code, last lines. */
+export function describeFailure(r: CommandResult): string {
+  const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
+  return `${r.command} exited ${r.status}:\n${tail}`;
+}
+
+/**
+ * What a user substitutes into kubeadm-join.yaml before `kubeadm join` (README: envsubst), in the forms
+ * `kubeadm token create --print-join-command` prints: a bootstrap token and the CA key's sha256 pin.
+ * Fixed fakes: validation checks only their form.
+ */
+export const JOIN_VALUES = {
+  KUBEADM_JOIN_TOKEN: 'abcdef.0123456789abcdef',
+  KUBEADM_CA_CERT_HASH: `sha256:${'0123456789abcdef'.repeat(4)}`,
+} as const;
+
+/** envsubst over the join file's placeholders; an unknown `${...}` left behind is an error. */
+export function fillJoinPlaceholders(text: string): string {
+  const filled = text.replace(/\$\{(\w+)\}/g, (whole, name: string) => (name in JOIN_VALUES ? JOIN_VALUES[name as keyof typeof JOIN_VALUES] : whole));
+  const left = filled.match(/\$\{\w+\}/);
+  if (left) throw new Error(`kubeadm-join.yaml has a placeholder the README does not name: ${left[0]}`);
+  return filled;
+}

@@ -1,0 +1,1 @@
+../../kubernetes/validate-node-config/main.go
