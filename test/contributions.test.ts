@@ -101,3 +101,37 @@ describe('an app component contributes through the contract', () => {
     expect(() => synthFiles({}, [new OidcComponent({ certificates: { apiServerSANs: ['not a name'] } })])).toThrow(/SAN "not a name" from component "oidc": neither an IP address nor a DNS name/);
   });
 });
+
+describe('ClusterBootstrap and the wiring', () => {
+  test('is merged before any addTo or files, so the first component sees what a later one contributes; disabled ones contribute nothing', () => {
+    const seen: string[][] = [];
+    const reader: ClusterComponent = {
+      id: 'reader',
+      isEnabled: () => true,
+      version: () => 'v1',
+      addTo: (chart, _config, wiring) => {
+        seen.push(Object.keys(wiring.apiServer.args));
+        return new Construct(chart, 'reader');
+      },
+      files: (_config, wiring) => {
+        seen.push(wiring.certificates.apiServerSANs.slice());
+        return [];
+      },
+    };
+    const off: ClusterComponent = { id: 'off', isEnabled: () => false, version: () => 'v1', addTo: (chart) => new Construct(chart, 'off'), contributions: () => ({ kubelet: { args: { 'off-flag': 'x' } } }) };
+    const bootstrap = new ClusterBootstrap(Testing.app(), { config: parseClusterConfig({}), components: [reader, new OidcComponent(), off] });
+    expect(seen).toEqual([['oidc-ca-file', 'oidc-issuer-url'], ['api.sso.example.com']]);
+    expect(bootstrap.wiring.sources.map((s) => s.id)).toEqual(['reader', 'oidc']);
+    expect(bootstrap.wiring.kubelet.args).toEqual({});
+  });
+
+  test('the built-in components wire Konnectivity and the external cloud provider through it', () => {
+    const config = parseClusterConfig({ cloudProvider: { type: 'external', name: 'aws' }, components: { cloudControllerManager: { image: 'registry.example/ccm:v1' }, konnectivity: { enabled: true } } });
+    const { wiring } = new ClusterBootstrap(Testing.app(), { config });
+    expect(wiring.apiServer.args).toEqual({ 'egress-selector-config-file': '/etc/kubernetes/egress-selector-configuration.yaml', 'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt' });
+    expect(wiring.apiServer.mounts.map((m) => m.name)).toEqual(['egress-selector-config', 'konnectivity-uds']);
+    expect(wiring.kubelet.args).toEqual({ 'cloud-provider': 'external' });
+    expect(wiring.certificates.clientCertificates.map((c) => [c.name, c.commonName])).toEqual([['konnectivity-server', 'system:konnectivity-server']]);
+    expect(new ClusterBootstrap(Testing.app(), { config: parseClusterConfig({}) }).wiring.sources.every((s) => Object.keys(s.contributions).length === 0)).toBe(true);
+  });
+});
