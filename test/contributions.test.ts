@@ -5,6 +5,7 @@ import { builtInComponents, ClusterBootstrap } from '../lib/cluster-bootstrap';
 import type { ClusterComponent } from '../lib/component';
 import { collectContributions, ContributionConflictError, type ComponentContributions, type HostPathMount } from '../lib/contributions';
 import { parseClusterConfig } from '../lib/config/parse';
+import { pkiPlan } from '../lib/pki/plan';
 import type { ClusterConfigFile } from '../lib/config/types';
 import { Testing } from 'cdk8s';
 
@@ -133,5 +134,22 @@ describe('ClusterBootstrap and the wiring', () => {
     expect(wiring.kubelet.args).toEqual({ 'cloud-provider': 'external' });
     expect(wiring.certificates.clientCertificates.map((c) => [c.name, c.commonName])).toEqual([['konnectivity-server', 'system:konnectivity-server']]);
     expect(new ClusterBootstrap(Testing.app(), { config: parseClusterConfig({}) }).wiring.sources.every((s) => Object.keys(s.contributions).length === 0)).toBe(true);
+  });
+});
+
+describe('contributions that are wrong by themselves', () => {
+  const one = (contributions: ComponentContributions) => () => collectContributions([{ id: 'one', contributions }]);
+
+  test('a SAN that is neither an IP nor a DNS name (the config rule: lower case, no scheme) is refused when collected, naming its component', () => {
+    for (const bad of ['not a name', 'https://api.example:6443', 'API.example.com', '10.0.0.0/24']) {
+      expect(one({ certificates: { apiServerSANs: [bad] } })).toThrow(new RegExp(`^API server certificate SAN ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} from component "one": neither an IP address nor a DNS name`));
+    }
+    expect(one({ certificates: { apiServerSANs: ['*.api.example.internal', 'fd00::10'] } })().certificates.apiServerSANs).toEqual(['*.api.example.internal', 'fd00::10']);
+  });
+
+  test('a client certificate whose name is not kebab-case, or is already kubeadm\'s, is refused naming its component', () => {
+    expect(one({ certificates: { clientCertificates: [{ name: 'My_Cert', commonName: 'x', purpose: 'p' }] } })).toThrow(/^client certificate "My_Cert" from component "one": the name must be kebab-case/);
+    const wiring = one({ certificates: { clientCertificates: [{ name: 'apiserver-kubelet-client', commonName: 'x', purpose: 'p' }] } })();
+    expect(() => pkiPlan(parseClusterConfig({}), wiring)).toThrow(/^client certificate "apiserver-kubelet-client" from component "one": the PKI plan already has a certificate of that name$/);
   });
 });
