@@ -4,6 +4,7 @@
  * a component, so an app repo's component (an OIDC or authentication webhook, an admission plugin, a kubelet
  * credential provider) can do what the built-in ones do.
  */
+import { parseSubjectAltName } from './config/resolve-pki';
 
 /** A host path a control-plane static Pod mounts (kubeadm `extraVolumes`). */
 export interface HostPathMount {
@@ -80,7 +81,10 @@ export interface ClusterWiring {
   readonly certificates: { readonly apiServerSANs: readonly string[]; readonly clientCertificates: readonly ClientCertificateRequest[] };
 }
 
-/** Two contributions that cannot both hold; the message names both components, the setting and both values. */
+/**
+ * Two contributions that cannot both hold (the message names both components, the setting and both values), or
+ * one that is invalid by itself (the message names its component).
+ */
 export class ContributionConflictError extends Error {
   constructor(message: string) {
     super(message);
@@ -92,6 +96,7 @@ const PROGRAMS = { apiServer: 'kube-apiserver', controllerManager: 'kube-control
 type Program = keyof typeof PROGRAMS;
 
 const show = (v: unknown) => JSON.stringify(v);
+const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Keys into a record, remembering which component set each one; the same value twice is fine. */
 class Owned<T> {
@@ -142,7 +147,7 @@ function mergeControlPlane(program: Program, entries: readonly ContributionSourc
 /**
  * Merges the contributions of the enabled components, in component order. The same setting from two components
  * must have the same value; a mount path or volume name is used once; a forbidden flag is set by no one; a
- * client certificate name is unique. Deterministic: flags sorted by name, mounts and certificates in order.
+ * client certificate name is unique and kebab-case; a SAN is an IP address or a DNS name. Deterministic: flags sorted by name, mounts and certificates in order.
  */
 export function collectContributions(entries: readonly ContributionSource[]): ClusterWiring {
   const kubeletArgs = new Owned<string>((flag) => `kubelet flag --${flag}`);
@@ -154,8 +159,17 @@ export function collectContributions(entries: readonly ContributionSource[]): Cl
     for (const [flag, value] of Object.entries(c.kubelet?.args ?? {})) kubeletArgs.set(flag, value, id);
     for (const [field, value] of Object.entries(c.kubelet?.config ?? {})) kubeletConfig.set(field, value, id);
     for (const [field, value] of Object.entries(c.kubeProxy?.config ?? {})) kubeProxyConfig.set(field, value, id);
-    for (const san of c.certificates?.apiServerSANs ?? []) if (!sans.includes(san)) sans.push(san);
-    for (const cert of c.certificates?.clientCertificates ?? []) certs.set(cert.name, cert, id);
+    for (const san of c.certificates?.apiServerSANs ?? []) {
+      // the same rule as pki.apiServerCertSANs in the config
+      if (!parseSubjectAltName(san)) {
+        throw new ContributionConflictError(`API server certificate SAN ${show(san)} from component "${id}": neither an IP address nor a DNS name (write the host only, in lower case, e.g. "api.example.internal", or an IP such as "10.0.0.10")`);
+      }
+      if (!sans.includes(san)) sans.push(san);
+    }
+    for (const cert of c.certificates?.clientCertificates ?? []) {
+      if (!KEBAB_CASE.test(cert.name)) throw new ContributionConflictError(`client certificate ${show(cert.name)} from component "${id}": the name must be kebab-case (it names the .crt and .key files)`);
+      certs.set(cert.name, cert, id);
+    }
   }
   return {
     sources: entries,

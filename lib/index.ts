@@ -23,7 +23,7 @@ export {
 export { ImageRef } from './images';
 export * from './components/flannel';
 export * from './components/kube-proxy-windows';
-export { synthCharts, type ChartOutput } from './output/synth';
+export { synthCharts, writeFiles, type ChartOutput } from './output/synth';
 export { imagesOf } from './output/summary';
 export * from './network-policy';
 export * from './components/coredns';

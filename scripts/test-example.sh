@@ -15,4 +15,6 @@ npm ci --no-audit --no-fund --ignore-scripts
 npm test
 npm run synth
 test -s dist/platform-info.k8s.yaml && test -s dist/tenants.k8s.yaml
+# the node and PKI files too, with what the app's own component contributed
+grep -q 'oidc-issuer-url' dist/node-config/kubeadm-init.yaml && grep -q 'kubectl.shop.example.com' dist/pki/openssl/apiserver.csr.conf
 echo "examples/app-repo: built, tested and synthesized against the library in $root"

@@ -5,6 +5,7 @@ import { builtInComponents, ClusterBootstrap } from '../lib/cluster-bootstrap';
 import type { ClusterComponent } from '../lib/component';
 import { collectContributions, ContributionConflictError, type ComponentContributions, type HostPathMount } from '../lib/contributions';
 import { parseClusterConfig } from '../lib/config/parse';
+import { pkiPlan } from '../lib/pki/plan';
 import type { ClusterConfigFile } from '../lib/config/types';
 import { Testing } from 'cdk8s';
 
@@ -99,5 +100,56 @@ describe('an app component contributes through the contract', () => {
 
   test('a SAN that is no name is refused, naming the component', () => {
     expect(() => synthFiles({}, [new OidcComponent({ certificates: { apiServerSANs: ['not a name'] } })])).toThrow(/SAN "not a name" from component "oidc": neither an IP address nor a DNS name/);
+  });
+});
+
+describe('ClusterBootstrap and the wiring', () => {
+  test('is merged before any addTo or files, so the first component sees what a later one contributes; disabled ones contribute nothing', () => {
+    const seen: string[][] = [];
+    const reader: ClusterComponent = {
+      id: 'reader',
+      isEnabled: () => true,
+      version: () => 'v1',
+      addTo: (chart, _config, wiring) => {
+        seen.push(Object.keys(wiring.apiServer.args));
+        return new Construct(chart, 'reader');
+      },
+      files: (_config, wiring) => {
+        seen.push(wiring.certificates.apiServerSANs.slice());
+        return [];
+      },
+    };
+    const off: ClusterComponent = { id: 'off', isEnabled: () => false, version: () => 'v1', addTo: (chart) => new Construct(chart, 'off'), contributions: () => ({ kubelet: { args: { 'off-flag': 'x' } } }) };
+    const bootstrap = new ClusterBootstrap(Testing.app(), { config: parseClusterConfig({}), components: [reader, new OidcComponent(), off] });
+    expect(seen).toEqual([['oidc-ca-file', 'oidc-issuer-url'], ['api.sso.example.com']]);
+    expect(bootstrap.wiring.sources.map((s) => s.id)).toEqual(['reader', 'oidc']);
+    expect(bootstrap.wiring.kubelet.args).toEqual({});
+  });
+
+  test('the built-in components wire Konnectivity and the external cloud provider through it', () => {
+    const config = parseClusterConfig({ cloudProvider: { type: 'external', name: 'aws' }, components: { cloudControllerManager: { image: 'registry.example/ccm:v1' }, konnectivity: { enabled: true } } });
+    const { wiring } = new ClusterBootstrap(Testing.app(), { config });
+    expect(wiring.apiServer.args).toEqual({ 'egress-selector-config-file': '/etc/kubernetes/egress-selector-configuration.yaml', 'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt' });
+    expect(wiring.apiServer.mounts.map((m) => m.name)).toEqual(['egress-selector-config', 'konnectivity-uds']);
+    expect(wiring.kubelet.args).toEqual({ 'cloud-provider': 'external' });
+    expect(wiring.certificates.clientCertificates.map((c) => [c.name, c.commonName])).toEqual([['konnectivity-server', 'system:konnectivity-server']]);
+    expect(new ClusterBootstrap(Testing.app(), { config: parseClusterConfig({}) }).wiring.sources.every((s) => Object.keys(s.contributions).length === 0)).toBe(true);
+  });
+});
+
+describe('contributions that are wrong by themselves', () => {
+  const one = (contributions: ComponentContributions) => () => collectContributions([{ id: 'one', contributions }]);
+
+  test('a SAN that is neither an IP nor a DNS name (the config rule: lower case, no scheme) is refused when collected, naming its component', () => {
+    for (const bad of ['not a name', 'https://api.example:6443', 'API.example.com', '10.0.0.0/24']) {
+      expect(one({ certificates: { apiServerSANs: [bad] } })).toThrow(new RegExp(`^API server certificate SAN ${JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} from component "one": neither an IP address nor a DNS name`));
+    }
+    expect(one({ certificates: { apiServerSANs: ['*.api.example.internal', 'fd00::10'] } })().certificates.apiServerSANs).toEqual(['*.api.example.internal', 'fd00::10']);
+  });
+
+  test('a client certificate whose name is not kebab-case, or is already kubeadm\'s, is refused naming its component', () => {
+    expect(one({ certificates: { clientCertificates: [{ name: 'My_Cert', commonName: 'x', purpose: 'p' }] } })).toThrow(/^client certificate "My_Cert" from component "one": the name must be kebab-case/);
+    const wiring = one({ certificates: { clientCertificates: [{ name: 'apiserver-kubelet-client', commonName: 'x', purpose: 'p' }] } })();
+    expect(() => pkiPlan(parseClusterConfig({}), wiring)).toThrow(/^client certificate "apiserver-kubelet-client" from component "one": the PKI plan already has a certificate of that name$/);
   });
 });

@@ -19,6 +19,11 @@ export interface KubernetesVersion {
 export interface NetworkFacts {
   /** Pod CIDRs, IPv4 first when dual-stack. */
   readonly podCidrs: readonly Cidr[];
+  /**
+   * `podCidrs` as one comma-separated string, the form kubeadm `networking.podSubnet`, kube-proxy's
+   * `clusterCIDR` (Linux and Windows) and the cloud-controller-manager's `--cluster-cidr` all take.
+   */
+  readonly podSubnet: string;
   /** Service CIDRs, same family order as `podCidrs`. */
   readonly serviceCidrs: readonly Cidr[];
   /** ClusterIP of the `kubernetes` Service: first address of the first service CIDR (API server cert SAN). */

@@ -143,7 +143,7 @@ function resolveNetwork(issues: Issues, file: ClusterConfigFile): Omit<NetworkFa
     }
   }
   if (!dnsServiceIP || !nodeLocalDnsIP || !firstServiceIPs.every((ip) => ip !== undefined)) return undefined;
-  return { podCidrs, serviceCidrs, firstServiceIP, firstServiceIPs: firstServiceIPs as IpAddress[], dnsServiceIP, nodeLocalDnsIP, dnsDomain: n.dnsDomain };
+  return { podCidrs, podSubnet: podCidrs.map(String).join(','), serviceCidrs, firstServiceIP, firstServiceIPs: firstServiceIPs as IpAddress[], dnsServiceIP, nodeLocalDnsIP, dnsDomain: n.dnsDomain };
 }
 
 function resolveCloudProvider(issues: Issues, file: ClusterConfigFile): ResolvedCloudProvider {

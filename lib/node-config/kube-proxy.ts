@@ -12,7 +12,7 @@ function ownKubeProxyConfiguration(config: ClusterConfig): Record<string, unknow
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
     mode: config.kubeProxyMode,
-    clusterCIDR: config.network.podCidrs.map(String).join(','),
+    clusterCIDR: config.network.podSubnet,
     ...(Object.keys(gates).length ? { featureGates: { ...gates } } : {}),
   };
 }

@@ -96,7 +96,7 @@ export function clusterConfiguration(config: ClusterConfig, wiring: ClusterWirin
     certificatesDir: NODE_PATHS.pkiDir,
     ...certs.v1beta4,
     networking: {
-      podSubnet: n.podCidrs.map(String).join(','),
+      podSubnet: n.podSubnet,
       serviceSubnet: n.serviceCidrs.map(String).join(','),
       dnsDomain: n.dnsDomain,
     },

@@ -1,3 +1,5 @@
+import type { HostPathMount } from '../contributions';
+
 /**
  * Where each config file lives on a node, defined once: the kubeadm configuration mounts and points flags at
  * these paths, and the README tells operators to install the synthesized files there.
@@ -28,8 +30,7 @@ export const OUTPUT_PATHS = {
   modprobeBlacklist: 'node/linux/modprobe.d/90-cluster-bootstrap-blacklist.conf',
 } as const;
 
-import type { HostPathMount } from '../contributions';
-
+// kept here too: HostPathMount was exported from this module before it moved into the contract
 export type { HostPathMount };
 
 /** Flags and mounts one feature adds to kube-apiserver. */

@@ -1,7 +1,7 @@
 import { IpAddress } from '../net/cidr';
-import { isDnsSubdomain } from '../net/names';
 import { ContributionConflictError, type ClusterWiring } from '../contributions';
 import type { ClusterConfig, SubjectAltName } from '../config/cluster-config';
+import { parseSubjectAltName } from '../config/resolve-pki';
 import type { PkiKeyAlgorithm } from '../config/types';
 
 /** X.509 key usages the plan uses, by their RFC 5280 / openssl names. */
@@ -86,17 +86,12 @@ export function etcdSubjectAltNames(config: ClusterConfig): { dnsNames: string[]
   return splitSans([{ kind: 'dns', name: 'localhost' }, ...loopback, ...config.pki.etcdCertSANs]);
 }
 
-/** The components' extra API server SANs; one that is neither an IP nor a DNS name is refused, naming its component. */
+/** The components' extra API server SANs, typed (`collectContributions` refused any that is neither an IP nor a DNS name). */
 function contributedSans(wiring: ClusterWiring): SubjectAltName[] {
   return wiring.certificates.apiServerSANs.map((text) => {
-    const ip = IpAddress.tryParse(text);
-    if (ip) return { kind: 'ip', ip };
-    const wildcard = text.startsWith('*.') ? text.slice(2) : text;
-    if (!isDnsSubdomain(wildcard)) {
-      const by = wiring.sources.filter((s) => s.contributions.certificates?.apiServerSANs?.includes(text)).map((s) => `"${s.id}"`);
-      throw new ContributionConflictError(`API server certificate SAN ${JSON.stringify(text)} from component ${by.join(', ')}: neither an IP address nor a DNS name (use lower-case DNS labels, e.g. "api.example.internal", or an IP)`);
-    }
-    return { kind: 'dns', name: text };
+    const san = parseSubjectAltName(text);
+    if (!san) throw new ContributionConflictError(`API server certificate SAN ${JSON.stringify(text)}: neither an IP address nor a DNS name`);
+    return san;
   });
 }
 
@@ -184,8 +179,10 @@ export function pkiPlan(config: ClusterConfig, wiring: ClusterWiring): PkiPlan {
   ];
   // components' client certificates (the Konnectivity server's, an app repo's), signed by the cluster CA
   for (const c of wiring.certificates.clientCertificates) {
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(c.name) || certificates.some((p) => p.name === c.name)) {
-      throw new ContributionConflictError(`client certificate "${c.name}": ${certificates.some((p) => p.name === c.name) ? 'a certificate of the plan already has this name' : 'the name must be kebab-case (it names the .crt and .key files)'}`);
+    // the name is also the file's base name, so it must be new as either
+    if (certificates.some((p) => p.name === c.name || p.baseName === c.name)) {
+      const by = wiring.sources.find((s) => s.contributions.certificates?.clientCertificates?.some((o) => o.name === c.name))?.id;
+      throw new ContributionConflictError(`client certificate "${c.name}"${by ? ` from component "${by}"` : ''}: the PKI plan already has a certificate of that name`);
     }
     certificates.push(leaf(c.name, c.name, 'ca', c.purpose, { commonName: c.commonName, organizations: [...(c.organizations ?? [])] }, ['clientAuth']));
   }

@@ -42,6 +42,24 @@ describe('defaults and derived facts', () => {
     expect(c.network.dnsServiceIP.toString()).toBe('10.96.0.10');
   });
 
+  test('the joined pod subnet every consumer takes is derived once, IPv4 first', () => {
+    expect(parseClusterConfig({}).network.podSubnet).toBe('10.244.0.0/16');
+    expect(parseClusterConfig({ networking: { podSubnet: '10.244.0.0/16,fd00:10:244::/56', serviceSubnet: '10.96.0.0/12,fd00:10:96::/112' } }).network.podSubnet).toBe('10.244.0.0/16,fd00:10:244::/56');
+  });
+
+  test.each([
+    ['iptables', true, 'intercept-service-ip', '10.96.0.10'],
+    ['iptables', false, 'intercept-service-ip', '10.96.0.10'],
+    ['ipvs', true, 'link-local-only', '169.254.20.10'],
+    ['ipvs', false, 'link-local-only', '10.96.0.10'],
+    ['nftables', true, 'link-local-only', '169.254.20.10'],
+    ['nftables', false, 'link-local-only', '10.96.0.10'],
+  ] as const)('kube-proxy %s, NodeLocal DNS %s: node-cache wiring %s, kubelet clusterDNS %s', (kubeProxyMode, enabled, mode, clusterDns) => {
+    const c = parseClusterConfig({ networking: { kubeProxyMode }, components: { nodeLocalDns: { enabled } } });
+    expect(c.network.nodeLocalDnsMode).toBe(mode);
+    expect(c.network.kubeletClusterDNS).toBe(clusterDns);
+  });
+
   test('IPv6 API server hosts are bracketed in the URL', () => {
     expect(parseClusterConfig({ apiServer: { host: 'fd00::10' } }).apiServer.url).toBe('https://[fd00::10]:6443');
   });

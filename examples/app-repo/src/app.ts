@@ -1,5 +1,5 @@
 import { App, JsonPatch } from 'cdk8s';
-import { addDockershimCheck, builtInComponents, ClusterBootstrap, parseClusterConfig, type ClusterConfigFile } from 'cluster-bootstrap';
+import { addDockershimCheck, builtInComponents, ClusterBootstrap, parseClusterConfig, partitionFiles, writeFiles, writeSecretFiles, type ClusterConfig, type ClusterConfigFile } from 'cluster-bootstrap';
 import { PlatformInfoComponent } from './platform-info';
 import { SsoAuthenticationComponent } from './sso-authentication';
 
@@ -31,7 +31,7 @@ export function withAppAdditions(base: ClusterConfigFile): ClusterConfigFile {
   };
 }
 
-export function buildApp(outdir = 'dist', sso = new SsoAuthenticationComponent()): { app: App; bootstrap: ClusterBootstrap } {
+export function buildApp(outdir = 'dist', sso = new SsoAuthenticationComponent()): { app: App; bootstrap: ClusterBootstrap; config: ClusterConfig } {
   const config = parseClusterConfig(withAppAdditions(platformConfig), 'app config');
   const app = new App({ outdir });
   const bootstrap = new ClusterBootstrap(app, { config, components: [...builtInComponents(), new PlatformInfoComponent(), sso] });
@@ -39,5 +39,19 @@ export function buildApp(outdir = 'dist', sso = new SsoAuthenticationComponent()
   bootstrap.patch({ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }, JsonPatch.add('/spec/template/metadata/annotations', { 'example.com/owner': 'platform' }));
   // nothing we ship may depend on Docker as the node runtime: synth fails if it does
   for (const chart of bootstrap.charts.values()) addDockershimCheck(chart);
-  return { app, bootstrap };
+  return { app, bootstrap, config };
+}
+
+/**
+ * Synthesizes into `outdir`: the manifests (`app.synth()`), then the components' other files (node-config's
+ * kubeadm, kubelet and kube-proxy files, the PKI plan) under the same folder, and files holding keys under the
+ * config's `secretsDir`, as the library's own synth does.
+ */
+export function synth(outdir = 'dist'): ClusterBootstrap {
+  const { app, bootstrap, config } = buildApp(outdir);
+  app.synth();
+  const files = partitionFiles([...bootstrap.files.values()].flat());
+  writeFiles(files.dist, outdir);
+  writeSecretFiles(files.secrets, config.secretsDir);
+  return bootstrap;
 }

@@ -1,3 +1,3 @@
-import { buildApp } from './app';
+import { synth } from './app';
 
-buildApp(process.env.CDK8S_OUTDIR ?? 'dist').app.synth();
+synth(process.env.CDK8S_OUTDIR ?? 'dist');

@@ -34,7 +34,7 @@ export function cloudControllerManagerArgs(cluster: ClusterConfig): string[] {
     '--use-service-account-credentials',
     `--allocate-node-cidrs=${c.allocateNodeCidrs}`,
     `--configure-cloud-routes=${c.configureCloudRoutes}`,
-    ...(c.allocateNodeCidrs || c.configureCloudRoutes ? [`--cluster-cidr=${cluster.network.podCidrs.map(String).join(',')}`] : []),
+    ...(c.allocateNodeCidrs || c.configureCloudRoutes ? [`--cluster-cidr=${cluster.network.podSubnet}`] : []),
   ];
 }
 

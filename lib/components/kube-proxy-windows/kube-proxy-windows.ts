@@ -29,7 +29,7 @@ export function kubeProxyWindowsConfig(cluster: ClusterConfig): object {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
     mode: 'kernelspace',
-    clusterCIDR: cluster.network.podCidrs.map(String).join(','),
+    clusterCIDR: cluster.network.podSubnet,
     clientConnection: { kubeconfig: `${MOUNT}/kubeconfig.conf` },
     winkernel: { networkName: windowsNetworkName(cluster.components.flannel.vxlan), enableDSR: false },
   };
