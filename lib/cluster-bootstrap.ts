@@ -13,6 +13,7 @@ import { TenantsComponent } from './components/tenants';
 import { PkiPlanComponent } from './components/pki';
 import type { ClusterConfig } from './config/cluster-config';
 import { collectContributions, type ClusterWiring } from './contributions';
+import { isKebabCase } from './net/names';
 
 /** The components this library ships, in the order their charts are synthesized. */
 export function builtInComponents(): ClusterComponent[] {
@@ -52,7 +53,6 @@ export interface ClusterBootstrapProps {
   readonly components?: readonly ClusterComponent[];
 }
 
-const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
  * Composes the cluster bootstrap: one chart per enabled component, each a direct child of the app so
@@ -77,7 +77,7 @@ export class ClusterBootstrap {
     this.registered = props.components ?? builtInComponents();
     const seen = new Set<string>();
     for (const component of this.registered) {
-      if (!KEBAB_CASE.test(component.id)) {
+      if (!isKebabCase(component.id)) {
         throw new Error(`component id "${component.id}" must be kebab-case (it names the chart and dist/${component.id}.k8s.yaml)`);
       }
       if (seen.has(component.id)) {

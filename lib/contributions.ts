@@ -5,6 +5,7 @@
  * credential provider) can do what the built-in ones do.
  */
 import { parseSubjectAltName } from './config/resolve-pki';
+import { isKebabCase } from './net/names';
 
 /** A host path a control-plane static Pod mounts (kubeadm `extraVolumes`). */
 export interface HostPathMount {
@@ -96,7 +97,6 @@ const PROGRAMS = { apiServer: 'kube-apiserver', controllerManager: 'kube-control
 type Program = keyof typeof PROGRAMS;
 
 const show = (v: unknown) => JSON.stringify(v);
-const KEBAB_CASE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Keys into a record, remembering which component set each one; the same value twice is fine. */
 class Owned<T> {
@@ -167,7 +167,7 @@ export function collectContributions(entries: readonly ContributionSource[]): Cl
       if (!sans.includes(san)) sans.push(san);
     }
     for (const cert of c.certificates?.clientCertificates ?? []) {
-      if (!KEBAB_CASE.test(cert.name)) throw new ContributionConflictError(`client certificate ${show(cert.name)} from component "${id}": the name must be kebab-case (it names the .crt and .key files)`);
+      if (!isKebabCase(cert.name)) throw new ContributionConflictError(`client certificate ${show(cert.name)} from component "${id}": the name must be kebab-case (it names the .crt and .key files)`);
       certs.set(cert.name, cert, id);
     }
   }
