@@ -1,12 +1,15 @@
 import * as fs from 'fs';
+import * as path from 'path';
 
 /**
- * Every change this machine forces on a file we emit before a real program reads it, in one place, each with
- * its reason. Everything else the programs read is exactly our output.
+ * Every change this machine forces on what we emit, or on what kubeadm makes of it, before a real program
+ * reads it: in one place, each with its reason. Everything else the programs read is exactly that output.
  */
 export interface HostRewrite {
-  /** Top-level field of the document that is set. */
+  /** Top-level field of a document, or a program's `--flag`. */
   readonly field: string;
+  /** The value before the rewrite; absent when the rewrite adds the field. */
+  readonly from?: string;
   readonly value: unknown;
   readonly why: string;
 }
@@ -37,4 +40,121 @@ export function applyRewrites(yamlText: string, rewrites: readonly HostRewrite[]
     text = text.replace(/^kind: .*$/m, (kind) => `${kind}\n${r.field}: ${JSON.stringify(r.value)}`);
   }
   return text;
+}
+
+/** A hostPath volume of a static Pod and where the container sees it. */
+export interface StaticPodVolume {
+  readonly hostPath: string;
+  readonly mountPath: string;
+}
+
+/** What one machine gives the control plane: its folder standing in for `/`, and free loopback ports. */
+export interface ControlPlaneHost {
+  /** The folder that stands in for the node's root file system (`<root>/etc/kubernetes/pki`, ...). */
+  readonly root: string;
+  /** kubeadm's fixed port (6443, 2379, 2380, 2381, 10257, 10259) -> the free loopback port used instead. */
+  readonly ports: Readonly<Record<number, number>>;
+}
+
+/** kubeadm's fixed ports of each program that it does not pass as a flag (the program's built-in default). */
+const DEFAULT_SECURE_PORTS: Record<string, number> = { 'kube-controller-manager': 10257, 'kube-scheduler': 10259 };
+
+const WHY = {
+  path: 'a host path of the static Pod: the tier has no node root file system, so <root> stands in for /',
+  url: 'loopback only (the tests reach no other address), on a free port: kubeadm fixes the ports and another tier may hold them on this machine',
+  advertise: "kubeadm takes the host's default-route address; the tier answers only on loopback",
+  securePort: "kubeadm's fixed port, replaced by a free loopback port (another tier may hold it)",
+  bindAddress: 'kubeadm leaves the API server on every address; the tier binds loopback only',
+  reconciler: 'the endpoint reconciler refuses to write the loopback advertise address into the `kubernetes` Endpoints and would retry forever',
+  fsync: 'a throwaway etcd on a shared VM disk: fsync on each write is most of its latency, and nothing here must survive a power cut',
+} as const;
+
+function mapPath(value: string, volumes: readonly StaticPodVolume[], root: string): string | undefined {
+  if (!value.startsWith('/')) return undefined;
+  const v = volumes.filter((m) => value === m.mountPath || value.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  return v ? path.join(root, v.hostPath, path.relative(v.mountPath, value)) : undefined;
+}
+
+function mapUrls(value: string, ports: ControlPlaneHost['ports']): string {
+  const urls = value.split(',').map((u) =>
+    // `https://10.0.0.5:2379`, or `member=https://10.0.0.5:2380` in etcd's --initial-cluster
+    u.replace(/^((?:[^=,]+=)?)(\w+):\/\/([^/:]+|\[[^\]]+\]):(\d+)/, (_whole, member: string, scheme: string, _host: string, port: string) => {
+      const to = ports[Number(port)];
+      if (to === undefined) throw new Error(`no free port stands in for ${port} (in ${value})`);
+      return `${member}${scheme}://127.0.0.1:${to}`;
+    }),
+  );
+  return [...new Set(urls)].join(','); // the host address and 127.0.0.1 both become loopback: listen once
+}
+
+/**
+ * The command line of one kubeadm static Pod as this machine runs it, and the list of what changed and why.
+ * Rewritten: host paths (into `root`), URLs (loopback, free ports), the advertise address, ports; added: loopback
+ * binding and what loopback forces. Every other flag is kubeadm's and ours, untouched.
+ */
+export function controlPlaneRewrites(program: string, command: readonly string[], volumes: readonly StaticPodVolume[], host: ControlPlaneHost): { command: string[]; rewrites: HostRewrite[] } {
+  const rewrites: HostRewrite[] = [];
+  const out = [command[0]];
+  const present = new Set<string>();
+  for (const arg of command.slice(1)) {
+    const m = /^--([^=]+)=(.*)$/.exec(arg);
+    if (!m) throw new Error(`${program}: kubeadm wrote an argument without --flag=value form: ${arg}`);
+    const [, flag, value] = m;
+    present.add(flag);
+    let to = value;
+    let why: string | undefined;
+    if (flag === 'advertise-address') [to, why] = ['127.0.0.1', WHY.advertise];
+    else if (flag === 'secure-port') [to, why] = [String(host.ports[Number(value)]), WHY.securePort];
+    else if (/:\/\/[^,]+:\d+/.test(value)) [to, why] = [mapUrls(value, host.ports), WHY.url];
+    else {
+      const mapped = mapPath(value, volumes, host.root);
+      if (mapped) [to, why] = [mapped, WHY.path];
+    }
+    if (to === 'undefined') throw new Error(`${program}: no free port stands in for --${flag}=${value}`);
+    if (why && to !== value) rewrites.push({ field: `--${flag}`, from: value, value: to, why });
+    out.push(`--${flag}=${to}`);
+  }
+  const add = (flag: string, value: string, why: string) => {
+    if (present.has(flag)) throw new Error(`${program}: --${flag} is already set by kubeadm; adding it would hide its value`);
+    rewrites.push({ field: `--${flag}`, value, why });
+    out.push(`--${flag}=${value}`);
+  };
+  if (program === 'kube-apiserver') {
+    add('bind-address', '127.0.0.1', WHY.bindAddress);
+    add('endpoint-reconciler-type', 'none', WHY.reconciler);
+  }
+  if (DEFAULT_SECURE_PORTS[program] !== undefined && !present.has('secure-port')) add('secure-port', String(host.ports[DEFAULT_SECURE_PORTS[program]]), WHY.securePort);
+  if (program === 'etcd') add('unsafe-no-fsync', 'true', WHY.fsync);
+  return { command: out, rewrites };
+}
+
+/** A kubeadm kubeconfig (`server: https://<endpoint>:6443`) pointed at the tier's API server port. */
+export function kubeconfigRewrite(text: string, host: ControlPlaneHost): { text: string; rewrite: HostRewrite } {
+  const m = /^(\s*server: )(\S+)$/m.exec(text);
+  if (!m) throw new Error('kubeconfig without a server line');
+  const to = mapUrls(m[2], host.ports);
+  return { text: text.replace(m[0], `${m[1]}${to}`), rewrite: { field: 'clusters[0].cluster.server', from: m[2], value: to, why: WHY.url } };
+}
+
+/** A static Pod's HTTP probe (readiness, startup or liveness), as kubeadm writes it. */
+export interface HttpGetProbe {
+  readonly host?: string;
+  readonly path?: string;
+  readonly port: number | string;
+  readonly scheme?: string;
+}
+
+/**
+ * Where the tier sends a static Pod's probe, as the kubelet would: a named port resolves through the
+ * container's ports; the port and host are then this machine's. Rewritten only where they differ.
+ */
+export function probeRewrite(program: string, probe: HttpGetProbe, containerPorts: readonly { name?: string; containerPort: number }[], host: ControlPlaneHost): { url: string; rewrites: HostRewrite[] } {
+  const rewrites: HostRewrite[] = [];
+  const fixed = typeof probe.port === 'number' ? probe.port : containerPorts.find((p) => p.name === probe.port)?.containerPort;
+  if (fixed === undefined) throw new Error(`${program}: its probe names port ${probe.port}, which no container port defines`);
+  const port = host.ports[fixed];
+  if (port === undefined) throw new Error(`${program}: no free port stands in for its probe port ${fixed}`);
+  if (port !== fixed) rewrites.push({ field: 'probe.httpGet.port', from: String(probe.port), value: port, why: WHY.securePort });
+  if (probe.host !== '127.0.0.1') rewrites.push({ field: 'probe.httpGet.host', from: probe.host ?? '(the pod IP, i.e. the host)', value: '127.0.0.1', why: WHY.advertise });
+  return { url: `${(probe.scheme ?? 'HTTP').toLowerCase()}://127.0.0.1:${port}${probe.path ?? '/'}`, rewrites };
 }

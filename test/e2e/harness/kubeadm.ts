@@ -11,8 +11,8 @@ export interface CommandResult {
 }
 
 /** Runs kubeadm, bounded in time; never throws (callers assert on the result). */
-export function kubeadm(args: readonly string[], timeoutMs = 60_000): CommandResult {
-  const r = spawnSync(tool('kubeadm'), args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+export function kubeadm(args: readonly string[], timeoutMs = 60_000, env?: NodeJS.ProcessEnv): CommandResult {
+  const r = spawnSync(tool('kubeadm'), args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } });
   return { command: `kubeadm ${args.join(' ')}`, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
 }
 
