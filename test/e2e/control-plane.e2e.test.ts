@@ -1,13 +1,12 @@
 // The tier's control plane is what kubeadm makes of our kubeadm-init.yaml: every flag that ran is kubeadm's
 // (from our config) or a listed host rewrite, the programs serve with our PKI, and the files we emit are in force.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tls from 'tls';
 import { X509Certificate } from 'crypto';
 import { readControlPlane, type StaticPodRun } from './harness/control-plane';
 import { kubectl, kubectlOk } from './harness/kubectl';
-import { tool } from './harness/tools';
+import { encryptionPrefix, etcdValue } from './harness/etcd';
 import { cluster } from './support';
 
 const state = cluster();
@@ -84,8 +83,8 @@ describe('kube-apiserver', () => {
     const name = `e2e-encrypted-${Date.now()}`;
     kubectlOk(state.kubeconfig, ['create', 'secret', 'generic', name, '-n', 'default', '--from-literal=password=plaintext-canary-4711']);
     try {
-      const raw = etcdGet(`/registry/secrets/default/${name}`);
-      expect(raw.subarray(0, 'k8s:enc:secretbox:v1:key1:'.length).toString()).toBe('k8s:enc:secretbox:v1:key1:');
+      const raw = etcdValue(plane, `/registry/secrets/default/${name}`);
+      expect(encryptionPrefix(raw)).toBe('k8s:enc:secretbox:v1:key1:');
       expect(raw.includes(Buffer.from('plaintext-canary-4711'))).toBe(false);
       expect(kubectlOk(state.kubeconfig, ['get', 'secret', name, '-n', 'default', '-o', 'jsonpath={.data.password}'])).toBe(Buffer.from('plaintext-canary-4711').toString('base64'));
     } finally {
@@ -100,16 +99,3 @@ test('kube-controller-manager and kube-scheduler take leadership with kubeadm’
     expect({ lease, held: holder.length > 0 }).toEqual({ lease, held: true });
   }
 });
-
-/** The raw value etcd holds for a key, read with etcdctl and kubeadm's etcd health-check client certificate. */
-function etcdGet(key: string): Buffer {
-  const endpoint = flags(pod('etcd').command).get('advertise-client-urls')!;
-  const pki = path.join(plane.root, 'etc/kubernetes/pki/etcd');
-  const r = spawnSync(
-    tool('etcdctl'),
-    [`--endpoints=${endpoint}`, `--cacert=${pki}/ca.crt`, `--cert=${pki}/healthcheck-client.crt`, `--key=${pki}/healthcheck-client.key`, '--dial-timeout=5s', '--command-timeout=10s', 'get', key, '--print-value-only'],
-    { timeout: 20_000 },
-  );
-  if (r.status !== 0) throw new Error(`etcdctl get ${key} exited ${r.status}: ${r.stderr}`);
-  return r.stdout.subarray(0, r.stdout.length - 1); // etcdctl ends the value with a newline
-}

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { controlPlaneRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost, type HostRewrite, type HttpGetProbe, type StaticPodVolume } from './host-rewrites';
 import { describeFailure, kubeadm } from './kubeadm';
 import { kubectl, kubectlOk } from './kubectl';
-import { freePort, startProcess, waitReady } from './processes';
+import { freePort, startProcess, stopProcesses, waitReady, type StartedProcess } from './processes';
 import { clusterFolder, generatePkiIn, synthIn } from './product';
 import { tierVersions, tool, type ToolName } from './tools';
 
@@ -30,7 +30,7 @@ export type ControlPlaneProgram = (typeof CONTROL_PLANE_PROGRAMS)[number];
 const KUBEADM_PORTS = [6443, 2379, 2380, 2381, 10257, 10259] as const;
 
 /** The README's table of control-plane files (what a user copies before `kubeadm init`), as this folder has them. */
-function installNodeFiles(work: string, root: string): void {
+export function installNodeFiles(work: string, root: string): void {
   const dist = path.join(work, 'dist');
   const files: { from: string; to: string; mode: number; optional?: boolean }[] = [
     { from: path.join(dist, 'control-plane', 'audit-policy.yaml'), to: 'etc/kubernetes/audit/policy.yaml', mode: 0o644 },
@@ -148,8 +148,26 @@ const READY_TIMEOUT_MS: Record<ControlPlaneProgram, number> = { etcd: 30_000, 'k
  * kube-controller-manager and kube-scheduler from them, each waited on by its own probe. Started pids are
  * pushed to `pids` as they start, so the caller can stop them if a later step fails.
  */
-export async function startControlPlane(dir: string, pids: number[]): Promise<ControlPlane> {
-  const work = clusterFolder(path.join(dir, 'product'), tierClusterYaml());
+export interface ControlPlaneOptions {
+  /**
+   * The cluster.yaml to synthesize and run.
+   * @default tierClusterYaml()
+   */
+  readonly clusterYaml?: string;
+  /**
+   * Which static Pods to start (in kubeadm's order).
+   * @default all four
+   */
+  readonly programs?: readonly ControlPlaneProgram[];
+}
+
+/** A started control plane: what it is, and its processes, which a test may restart. */
+export interface RunningControlPlane extends ControlPlane {
+  readonly processes: Map<ControlPlaneProgram, StartedProcess>;
+}
+
+export async function startControlPlane(dir: string, pids: number[], options: ControlPlaneOptions = {}): Promise<RunningControlPlane> {
+  const work = clusterFolder(path.join(dir, 'product'), options.clusterYaml ?? tierClusterYaml());
   synthIn(work);
   const root = path.join(dir, 'root');
   const pki = path.join(root, 'etc', 'kubernetes', 'pki');
@@ -179,16 +197,37 @@ export async function startControlPlane(dir: string, pids: number[]): Promise<Co
     work,
   };
   const record = () => fs.writeFileSync(path.join(dir, CONTROL_PLANE_RECORD), JSON.stringify({ ...plane, kubeconfigRewrites }, null, 2));
-  for (const program of CONTROL_PLANE_PROGRAMS) {
+  const processes = new Map<ControlPlaneProgram, StartedProcess>();
+  for (const program of CONTROL_PLANE_PROGRAMS.filter((p) => !options.programs || options.programs.includes(p))) {
     const run = prepareStaticPod(program, path.join(kubeadmOut, `${program}.yaml`), host);
     pods.push(run);
     record();
-    const p = startProcess(program, run.command[0], run.command.slice(1), path.join(logs, `${program}.log`));
-    pids.push(p.pid);
-    await waitReady(p, `${program} probe ${run.probeUrl}`, () => probeOk(run.probeUrl), READY_TIMEOUT_MS[program]);
+    const p = await startStaticPod(run, logs, pids);
+    processes.set(program, p);
     if (program === 'kube-apiserver') grantKubeadmClusterAdmins(plane);
   }
-  return plane;
+  return { ...plane, processes };
+}
+
+async function startStaticPod(run: StaticPodRun, logs: string, pids: number[]): Promise<StartedProcess> {
+  const p = startProcess(run.program, run.command[0], run.command.slice(1), path.join(logs, `${run.program}.log`));
+  pids.push(p.pid);
+  await waitReady(p, `${run.program} probe ${run.probeUrl}`, () => probeOk(run.probeUrl), READY_TIMEOUT_MS[run.program]);
+  return p;
+}
+
+/**
+ * Restarts one program on the same command, as a node restarts a static Pod (README: "restart every
+ * kube-apiserver" after a change of its files), and waits for its probe again.
+ */
+export async function restartStaticPod(plane: RunningControlPlane, program: ControlPlaneProgram, pids: number[]): Promise<void> {
+  const old = plane.processes.get(program);
+  const run = plane.pods.find((p) => p.program === program);
+  if (!old || !run) throw new Error(`${program} is not running in this control plane`);
+  stopProcesses([old.pid]);
+  const logs = path.dirname(old.log);
+  fs.renameSync(old.log, `${old.log}.${Date.now()}`);
+  plane.processes.set(program, await startStaticPod(run, logs, pids));
 }
 
 /**
@@ -205,4 +244,14 @@ export function readControlPlane(dir: string): ControlPlane & { kubeconfigRewrit
   const file = path.join(dir, CONTROL_PLANE_RECORD);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: the tier did not start its control plane from kubeadm's files`);
   return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * A change of cluster.yaml as a user makes it on a running cluster: write it, synth, and install the node files
+ * again (README table). Flags do not change here, so kubeadm's static Pods stay as they are.
+ */
+export function applyClusterYaml(plane: ControlPlane, clusterYaml: string): void {
+  fs.writeFileSync(path.join(plane.work, 'cluster.yaml'), clusterYaml);
+  synthIn(plane.work);
+  installNodeFiles(plane.work, plane.root);
 }
