@@ -17,10 +17,39 @@ import { tierVersions, tool, type ToolName } from './tools';
  * `controlPlaneRewrites` (host-rewrites.ts), which lists every change and why.
  */
 
-/** The cluster.yaml the tier runs: our default, reachable on loopback, with encryption at rest on. */
+/**
+ * The cluster.yaml the tier runs: our default, reachable on loopback, with encryption at rest on and one audit
+ * `extraRules` entry of each form (audit.e2e.test.ts drives requests at each and reads the log).
+ */
 export function tierClusterYaml(): string {
-  return [`kubernetesVersion: ${tierVersions().kubernetes}`, 'apiServer:', '  host: 127.0.0.1', '  encryptionAtRest:', '    enabled: true', ''].join('\n');
+  return `kubernetesVersion: ${tierVersions().kubernetes}
+apiServer:
+  host: 127.0.0.1
+  encryptionAtRest:
+    enabled: true
+  audit:
+    extraRules:
+      - level: None                     # users + verbs
+        users: [${AUDIT_NAMESPACE_SA('quiet')}]
+        verbs: [get, list]
+      - level: Request                  # userGroups + namespaces + resources with a group
+        userGroups: [system:serviceaccounts:${AUDIT_NAMESPACE}]
+        namespaces: [${AUDIT_NAMESPACE}]
+        resources: [{ group: apps, resources: [deployments] }]
+      - level: RequestResponse          # resourceNames
+        resources: [{ group: "", resources: [serviceaccounts], resourceNames: [audit-e2e-recorded] }]
+      - level: Request                  # nonResourceURLs
+        nonResourceURLs: [/apis]
+      - level: Metadata                 # omitStages on one rule
+        userGroups: [system:serviceaccounts:${AUDIT_NAMESPACE}]
+        verbs: [watch]
+        omitStages: [ResponseStarted]
+`;
 }
+
+/** The namespace audit.e2e.test.ts works in, and its ServiceAccounts' user names. */
+export const AUDIT_NAMESPACE = 'audit-e2e';
+export const AUDIT_NAMESPACE_SA = (name: string) => `system:serviceaccount:${AUDIT_NAMESPACE}:${name}`;
 
 /** The static Pods kubeadm writes for a stacked control plane, in start order. */
 export const CONTROL_PLANE_PROGRAMS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
