@@ -230,7 +230,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
   const konnectivity = resolveKonnectivity(file, api.host, issues.list);
   const audit = resolveAudit(file, issues.list);
   const encryptionAtRest = resolveEncryptionAtRest(file, issues.list);
-  const nodeConfig = resolveNodeConfig(file, issues.list);
+  const nodeConfig = resolveNodeConfig(file, kubernetesVersion?.minor, issues.list);
   const kubeletServingApprover = resolveKubeletServingApprover(file, issues.list);
   const secretsDir = file.secretsDir ?? D.secretsDir;
   if (!secretsDir.trim() || /^(\.\/)?dist(\/|$)/.test(secretsDir)) {

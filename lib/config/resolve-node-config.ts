@@ -1,4 +1,5 @@
 import { AddressSyntaxError, Cidr } from '../net/cidr';
+import { featureGateProblem } from '../node-config/feature-gates';
 import type { EncryptionKeySource, ResolvedAudit, ResolvedEncryptionAtRest, ResolvedKubeletServingApprover, ResolvedNodeConfig } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
@@ -108,13 +109,16 @@ export function resolveEncryptionAtRest(file: ClusterConfigFile, issues: ConfigI
   return { enabled: true, provider: e.provider, resources, keys, writeToDist: e.writeToDist };
 }
 
-export function resolveNodeConfig(file: ClusterConfigFile, issues: ConfigIssue[]): ResolvedNodeConfig {
+export function resolveNodeConfig(file: ClusterConfigFile, kubernetesMinor: number | undefined, issues: ConfigIssue[]): ResolvedNodeConfig {
   const n = file.components?.nodeConfig ?? {};
   const d = D.components.nodeConfig;
   const featureGates = n.kubeProxy?.featureGates ?? {};
   for (const name of Object.keys(featureGates)) {
     if (!FEATURE_GATE.test(name)) {
       issues.push({ path: `components.nodeConfig.kubeProxy.featureGates.${name}`, value: featureGates[name], message: 'not a feature gate name', hint: 'feature gates are UpperCamelCase, e.g. ServiceTrafficDistribution' });
+    } else if (kubernetesMinor !== undefined) {
+      const problem = featureGateProblem(name, featureGates[name], kubernetesMinor);
+      if (problem) issues.push({ path: `components.nodeConfig.kubeProxy.featureGates.${name}`, value: featureGates[name], ...problem });
     }
   }
   const blacklistedKernelModules = n.blacklistedKernelModules ?? DEFAULT_BLACKLIST;

@@ -239,7 +239,8 @@ export interface KubeletSettings {
 export interface KubeProxySettings {
   /**
    * Feature gates of kube-proxy, by name (UpperCamelCase, e.g. `{ ServiceTrafficDistribution: true }`).
-   * kube-proxy refuses to start with a gate its release does not know.
+   * kube-proxy refuses to start with a gate its release does not know, or with a locked (GA) gate set against
+   * its default; both are refused at synth for the releases whose gate lists this library holds (1.30, 1.35).
    * @default - none
    */
   readonly featureGates?: Record<string, boolean>;

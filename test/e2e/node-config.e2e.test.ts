@@ -1,13 +1,15 @@
 // The node and control-plane files meet the programs that read them: the tier's kubeadm validates the init
 // and join files of every scenario, as `kubeadm init --config` / `kubeadm join --config` would first, and the
 // kubelet's and kube-proxy's own loading and validation code judges their files.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applyRewrites, hostHasCgroupV2, kubeletHostRewrites } from './harness/host-rewrites';
 import { describeFailure, fillJoinPlaceholders, validateKubeadmConfig, type CommandResult } from './harness/kubeadm';
 import { validateNodeAgentConfig } from './harness/node-agents';
-import { tierVersions } from './harness/tools';
+import { tierVersions, tool } from './harness/tools';
+import { FEATURE_GATES } from '../../lib/node-config/feature-gates.generated';
 import { SCENARIOS, synthConfig } from './support';
 
 /** The tier's scenarios plus the node-config variants that change what kubeadm reads. */
@@ -115,6 +117,33 @@ describe(`kubeadm ${tierVersions().kubernetes} accepts our files`, () => {
     const p = validateNodeAgentConfig('kube-proxy', proxy);
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/mode/i);
+  });
+
+  describe('feature gates: our list is the binaries’ own, and what our validator refuses kube-proxy refuses', () => {
+    const minor = tierVersions().kubernetes.replace(/^v(\d+\.\d+)\..*$/, '$1');
+
+    test(`lib/node-config/feature-gates.generated.ts equals what ${tierVersions().kubernetes} registers`, () => {
+      const r = spawnSync(tool('validate-node-config'), ['feature-gates'], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(0);
+      const registered = JSON.parse(r.stdout) as Record<string, { default: boolean; lockToDefault: boolean }>;
+      const fromBinary = Object.fromEntries(Object.entries(registered).map(([n, g]) => [n, [g.default, g.lockToDefault]]));
+      expect({ version: FEATURE_GATES[minor]?.version, gates: FEATURE_GATES[minor]?.gates }).toEqual({ version: tierVersions().kubernetes, gates: fromBinary });
+    });
+
+    // a typo, and a gate locked to its default in the tier's release set the other way
+    const [locked, [lockedTo]] = Object.entries(FEATURE_GATES[minor]?.gates ?? {}).find(([, [, isLocked]]) => isLocked) ?? ['(none)', [true]];
+    test.each([
+      ['ServiceTrafficDistributon', true, /unrecognized feature gate: ServiceTrafficDistributon/],
+      [locked, !lockedTo, new RegExp(`cannot set feature gate ${locked} to ${!lockedTo}, feature is locked to ${lockedTo}`)],
+    ])('%s: %s is refused by our config validator and by kube-proxy', (gate, value, kubeProxyError) => {
+      expect(() => synthConfig(`gate-${gate}`, `components:\n  nodeConfig:\n    kubeProxy:\n      featureGates: { ${gate}: ${value} }\n`)).toThrow(new RegExp(`components.nodeConfig.kubeProxy.featureGates.${gate}`));
+      const file = path.join(work, `gate-${gate}.yaml`);
+      const emitted = fs.readFileSync(path.join(synthConfig('gate-base', ''), 'node-config', 'kube-proxy-config.yaml'), 'utf8');
+      fs.writeFileSync(file, `${emitted.trimEnd()}\nfeatureGates:\n  ${gate}: ${value}\n`);
+      const r = validateNodeAgentConfig('kube-proxy', file);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(kubeProxyError);
+    });
   });
 
   test('a broken file is refused (the check can fail)', () => {

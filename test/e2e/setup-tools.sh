@@ -86,6 +86,8 @@ done
 build "$k8s_module" "$k8s_bin/validate-node-config" cluster-bootstrap/e2e-tools/kubernetes/validate-node-config "$k8s_ldflags"
 build "$etcd_module" "etcd-$etcd_version/etcd"     cluster-bootstrap/e2e-tools/etcd "-s -w"
 build "$etcd_module" "etcd-$etcd_version/etcdctl" go.etcd.io/etcd/etcdctl/v3       "-s -w"
+# a KMS v2 plugin for the tier only (k8s.io/kms's gRPC server, AES-GCM under a local key): encryption-kms e2e
+build kms-plugin kms-plugin              cluster-bootstrap/e2e-tools/kms-plugin        "-s -w"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { featureGateProblem, listedFeatureGateMinors } from '../../lib/node-config/feature-gates';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
@@ -206,6 +207,34 @@ describe('kubelet and kube-proxy option errors', () => {
     expect(issuesOf({ components: { nodeConfig: { kubeProxy: { featureGates: { 'nf-tables': true } } } } })[0]).toMatchObject({ path: 'components.nodeConfig.kubeProxy.featureGates.nf-tables', message: 'not a feature gate name' });
     expect(issuesOf({ components: { nodeConfig: { kubeProxy: { featureGates: { Foo: 'yes' } } } } })[0]).toMatchObject({ message: 'expected boolean, found a string' });
     expect(issuesOf({ components: { nodeConfig: { blacklistedKernelModules: ['dccp; rm -rf /'] } } })[0].path).toBe('components.nodeConfig.blacklistedKernelModules.0');
+  });
+});
+
+describe('feature gates against the release’s own registry', () => {
+  test('a gate the release does not know is refused with the nearest name, as kube-proxy refuses it', () => {
+    expect(issuesOf({ components: { nodeConfig: { kubeProxy: { featureGates: { ServiceTrafficDistributon: true } } } } })).toEqual([
+      {
+        path: 'components.nodeConfig.kubeProxy.featureGates.ServiceTrafficDistributon',
+        value: true,
+        message: expect.stringContaining('not a feature gate of Kubernetes 1.35'),
+        hint: expect.stringContaining('did you mean ServiceTrafficDistribution?'),
+      },
+    ]);
+  });
+
+  test('a gate locked to its default (GA) may only be set to that default', () => {
+    expect(parseClusterConfig({ components: { nodeConfig: { kubeProxy: { featureGates: { NFTablesProxyMode: true } } } } }).components.nodeConfig.kubeProxy.featureGates).toEqual({ NFTablesProxyMode: true });
+    expect(issuesOf({ components: { nodeConfig: { kubeProxy: { featureGates: { NFTablesProxyMode: false } } } } })).toEqual([
+      expect.objectContaining({ path: 'components.nodeConfig.kubeProxy.featureGates.NFTablesProxyMode', message: 'locked to true in Kubernetes 1.35 (kube-proxy and the kubelet refuse any other value)' }),
+    ]);
+  });
+
+  test('each release is judged by its own list: a gate removed after 1.30 is fine for 1.30, refused for 1.35', () => {
+    expect(featureGateProblem('KubeProxyDrainingTerminatingNodes', true, 30)).toBeUndefined();
+    expect(featureGateProblem('KubeProxyDrainingTerminatingNodes', true, 35)?.message).toMatch(/not a feature gate of Kubernetes 1.35/);
+    // a minor without a list of its own is not judged (no guess from a neighbour)
+    expect(featureGateProblem('AnythingAtAll', true, 32)).toBeUndefined();
+    expect(listedFeatureGateMinors().sort()).toEqual(['1.30', '1.35']);
   });
 });
 

@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { controlPlaneRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost, type HostRewrite, type HttpGetProbe, type StaticPodVolume } from './host-rewrites';
+import { controlPlaneRewrites, encryptionConfigRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost, type HostRewrite, type HttpGetProbe, type StaticPodVolume } from './host-rewrites';
 import { describeFailure, kubeadm } from './kubeadm';
 import { kubectl, kubectlOk } from './kubectl';
 import { freePort, startProcess, stopProcesses, waitReady, type StartedProcess } from './processes';
@@ -59,13 +59,20 @@ export type ControlPlaneProgram = (typeof CONTROL_PLANE_PROGRAMS)[number];
 const KUBEADM_PORTS = [6443, 2379, 2380, 2381, 10257, 10259] as const;
 
 /** The README's table of control-plane files (what a user copies before `kubeadm init`), as this folder has them. */
-export function installNodeFiles(work: string, root: string): void {
+export function installNodeFiles(work: string, root: string): HostRewrite[] {
   const dist = path.join(work, 'dist');
-  const files: { from: string; to: string; mode: number; optional?: boolean }[] = [
+  const files: { from: string; to: string; mode: number; optional?: boolean; rewrite?: (text: string) => { text: string; rewrites: HostRewrite[] } }[] = [
     { from: path.join(dist, 'control-plane', 'audit-policy.yaml'), to: 'etc/kubernetes/audit/policy.yaml', mode: 0o644 },
-    { from: path.join(work, '.cluster-secrets', 'control-plane', 'encryption-configuration.yaml'), to: 'etc/kubernetes/encryption/encryption-configuration.yaml', mode: 0o600, optional: true },
+    {
+      from: path.join(work, '.cluster-secrets', 'control-plane', 'encryption-configuration.yaml'),
+      to: 'etc/kubernetes/encryption/encryption-configuration.yaml',
+      mode: 0o600,
+      optional: true,
+      rewrite: (text) => encryptionConfigRewrites(text, root),
+    },
     { from: path.join(dist, 'control-plane', 'egress-selector-configuration.yaml'), to: 'etc/kubernetes/egress-selector-configuration.yaml', mode: 0o644, optional: true },
   ];
+  const rewrites: HostRewrite[] = [];
   for (const f of files) {
     if (!fs.existsSync(f.from)) {
       if (f.optional) continue;
@@ -73,9 +80,13 @@ export function installNodeFiles(work: string, root: string): void {
     }
     const to = path.join(root, f.to);
     fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.copyFileSync(f.from, to);
+    const changed = f.rewrite ? f.rewrite(fs.readFileSync(f.from, 'utf8')) : undefined;
+    if (changed) fs.writeFileSync(to, changed.text);
+    else fs.copyFileSync(f.from, to);
     fs.chmodSync(to, f.mode);
+    rewrites.push(...(changed?.rewrites ?? []).map((r) => ({ ...r, field: `${f.to}: ${r.field}` })));
   }
+  return rewrites;
 }
 
 /** Runs kubeadm's init phases that write the kubeconfigs and static Pods, into `out` (its dry-run folder). */
@@ -188,6 +199,8 @@ export interface ControlPlaneOptions {
    * @default all four
    */
   readonly programs?: readonly ControlPlaneProgram[];
+  /** Runs once the node's files are in place, before etcd starts: e.g. a KMS plugin the API server needs. */
+  readonly beforeStart?: (root: string) => void | Promise<void>;
 }
 
 /** A started control plane: what it is, and its processes, which a test may restart. */
@@ -201,7 +214,7 @@ export async function startControlPlane(dir: string, pids: number[], options: Co
   const root = path.join(dir, 'root');
   const pki = path.join(root, 'etc', 'kubernetes', 'pki');
   generatePkiIn(work, pki);
-  installNodeFiles(work, root);
+  const fileRewrites = installNodeFiles(work, root);
   const kubeadmOut = path.join(dir, 'kubeadm');
   kubeadmInitPhases(path.join(work, 'dist', 'node-config', 'kubeadm-init.yaml'), pki, kubeadmOut);
 
@@ -225,8 +238,9 @@ export async function startControlPlane(dir: string, pids: number[], options: Co
     pods,
     work,
   };
-  const record = () => fs.writeFileSync(path.join(dir, CONTROL_PLANE_RECORD), JSON.stringify({ ...plane, kubeconfigRewrites }, null, 2));
+  const record = () => fs.writeFileSync(path.join(dir, CONTROL_PLANE_RECORD), JSON.stringify({ ...plane, kubeconfigRewrites, fileRewrites }, null, 2));
   const processes = new Map<ControlPlaneProgram, StartedProcess>();
+  await options.beforeStart?.(root);
   for (const program of CONTROL_PLANE_PROGRAMS.filter((p) => !options.programs || options.programs.includes(p))) {
     const run = prepareStaticPod(program, path.join(kubeadmOut, `${program}.yaml`), host);
     pods.push(run);
@@ -269,7 +283,7 @@ function grantKubeadmClusterAdmins(plane: ControlPlane): void {
 }
 
 /** Reads the record a running tier wrote (for tests that check what ran against what kubeadm wrote). */
-export function readControlPlane(dir: string): ControlPlane & { kubeconfigRewrites: Record<string, HostRewrite> } {
+export function readControlPlane(dir: string): ControlPlane & { kubeconfigRewrites: Record<string, HostRewrite>; fileRewrites: HostRewrite[] } {
   const file = path.join(dir, CONTROL_PLANE_RECORD);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: the tier did not start its control plane from kubeadm's files`);
   return JSON.parse(fs.readFileSync(file, 'utf8'));

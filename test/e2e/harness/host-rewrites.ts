@@ -158,3 +158,17 @@ export function probeRewrite(program: string, probe: HttpGetProbe, containerPort
   if (probe.host !== '127.0.0.1') rewrites.push({ field: 'probe.httpGet.host', from: probe.host ?? '(the pod IP, i.e. the host)', value: '127.0.0.1', why: WHY.advertise });
   return { url: `${(probe.scheme ?? 'HTTP').toLowerCase()}://127.0.0.1:${port}${probe.path ?? '/'}`, rewrites };
 }
+
+/**
+ * Paths inside the EncryptionConfiguration that the API server opens itself: the KMS plugin's Unix socket. On a
+ * node it is under the folder kubeadm mounts; here that folder is under `root`, like every other host path.
+ */
+export function encryptionConfigRewrites(text: string, root: string): { text: string; rewrites: HostRewrite[] } {
+  const rewrites: HostRewrite[] = [];
+  const out = text.replace(/^(\s*endpoint: )unix:\/\/(\/\S+)$/gm, (_line, lead: string, socket: string) => {
+    const to = `unix://${path.join(root, socket)}`;
+    rewrites.push({ field: 'resources[].providers[].kms.endpoint', from: `unix://${socket}`, value: to, why: WHY.path });
+    return `${lead}${to}`;
+  });
+  return { text: out, rewrites };
+}

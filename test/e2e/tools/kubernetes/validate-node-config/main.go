@@ -4,12 +4,14 @@
 //
 //	validate-node-config kubelet <KubeletConfiguration file>
 //	validate-node-config kube-proxy <KubeProxyConfiguration file>
+//	validate-node-config feature-gates    (JSON: every gate the kubelet and kube-proxy know, its default and lock)
 //
 // Exit 0 and "valid" on stdout, or exit 1 with the component's own error on stderr. This file is shared by the
 // tiers' modules (kubernetes-v1.30 links it); load.go beside it holds what differs between releases.
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,7 +58,34 @@ func kubeProxy(file string) error {
 	return o.Validate()
 }
 
+// featureGates lists the gates both binaries register (k8s.io/kubernetes/pkg/features and the component-base
+// ones they import), as the product's per-release list of names a config may set.
+func featureGates() error {
+	type gate struct {
+		Default       bool   `json:"default"`
+		LockToDefault bool   `json:"lockToDefault"`
+		PreRelease    string `json:"preRelease"`
+	}
+	out := map[string]gate{}
+	for name, spec := range utilfeature.DefaultMutableFeatureGate.GetAll() {
+		out[string(name)] = gate{Default: spec.Default, LockToDefault: spec.LockToDefault, PreRelease: string(spec.PreRelease)}
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(b))
+	return nil
+}
+
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "feature-gates" {
+		if err := featureGates(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) != 3 {
 		fmt.Fprintln(os.Stderr, "usage: validate-node-config kubelet|kube-proxy <file>")
 		os.Exit(2)
