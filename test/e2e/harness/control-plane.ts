@@ -89,15 +89,25 @@ export function installNodeFiles(work: string, root: string): HostRewrite[] {
   return rewrites;
 }
 
-/** Runs kubeadm's init phases that write the kubeconfigs and static Pods, into `out` (its dry-run folder). */
-function kubeadmInitPhases(config: string, pki: string, out: string): void {
-  fs.mkdirSync(out, { recursive: true });
-  // In a dry run kubeadm reads the certificates from its dry-run folder, not from certificatesDir.
-  fs.cpSync(pki, out, { recursive: true });
+/** Where kubeadm reads our init file inside the node's root (`--rootfs` chroots before it reads `--config`). */
+const CONFIG_IN_ROOT = '/etc/kubernetes/kubeadm-init.yaml';
+
+/**
+ * Runs kubeadm's init phases that write the kubeconfigs and static Pods, on the node whose `/` is `root`:
+ * `kubeadm init phase <phase> --rootfs <root> --config <our file>`. kubeadm chroots into `root`, reads the CA from
+ * `certificatesDir` there (`cluster-pki generate` put it), and writes `/etc/kubernetes/*.conf`,
+ * `/etc/kubernetes/manifests/` and `/var/lib/etcd` there, as on a node. Needs root (chroot).
+ */
+export function kubeadmInitPhases(config: string, root: string): HostRewrite {
+  if (process.getuid?.() !== 0) throw new Error('the tier runs `kubeadm init phase ... --rootfs`, which chroots: run it as root (CI does)');
+  const inRoot = path.join(root, CONFIG_IN_ROOT);
+  fs.mkdirSync(path.dirname(inRoot), { recursive: true });
+  fs.copyFileSync(config, inRoot);
   for (const phase of [['kubeconfig', 'all'], ['control-plane', 'all'], ['etcd', 'local']]) {
-    const r = kubeadm(['init', 'phase', ...phase, '--config', config, '--dry-run'], 60_000, { KUBEADM_INIT_DRYRUN_DIR: out });
+    const r = kubeadm(['init', 'phase', ...phase, '--rootfs', root, '--config', CONFIG_IN_ROOT]);
     if (r.status !== 0) throw new Error(`kubeadm refused our config: ${describeFailure(r)}`);
   }
+  return { field: 'kubeadm --config', from: config, value: inRoot, why: 'kubeadm --rootfs chroots before it reads --config, so our file (unchanged) is copied into the root' };
 }
 
 interface Container {
@@ -142,9 +152,6 @@ function prepareStaticPod(program: ControlPlaneProgram, manifestFile: string, ho
     if (mount) volumes.push({ hostPath: v.hostPath.path, mountPath: mount.mountPath });
   }
   const { command, rewrites } = controlPlaneRewrites(program, container.command, volumes, host);
-  // kubeadm's etcd phase makes the data folder itself, owner-only ("Would ensure that /var/lib/etcd directory is present").
-  const dataDir = command.find((a) => a.startsWith('--data-dir='));
-  if (program === 'etcd' && dataDir) fs.chmodSync(dataDir.slice('--data-dir='.length), 0o700);
   const probe = (container.readinessProbe ?? container.startupProbe ?? container.livenessProbe)?.httpGet;
   if (!probe) throw new Error(`${program}: kubeadm wrote no HTTP probe; the tier has nothing to wait on`);
   const probed = probeRewrite(program, probe, container.ports ?? [], host);
@@ -215,15 +222,17 @@ export async function startControlPlane(dir: string, pids: number[], options: Co
   const pki = path.join(root, 'etc', 'kubernetes', 'pki');
   generatePkiIn(work, pki);
   const fileRewrites = installNodeFiles(work, root);
-  const kubeadmOut = path.join(dir, 'kubeadm');
-  kubeadmInitPhases(path.join(work, 'dist', 'node-config', 'kubeadm-init.yaml'), pki, kubeadmOut);
+  const configRewrite = kubeadmInitPhases(path.join(work, 'dist', 'node-config', 'kubeadm-init.yaml'), root);
+  fileRewrites.push(configRewrite);
+  const manifests = path.join(root, 'etc', 'kubernetes', 'manifests');
 
   const free = await Promise.all(KUBEADM_PORTS.map(() => freePort()));
   const host: ControlPlaneHost = { root, ports: Object.fromEntries(KUBEADM_PORTS.map((p, i) => [p, free[i]])) };
   const kubeconfigRewrites: Record<string, HostRewrite> = {};
   for (const conf of ['admin.conf', 'super-admin.conf', 'controller-manager.conf', 'scheduler.conf']) {
-    const { text, rewrite } = kubeconfigRewrite(fs.readFileSync(path.join(kubeadmOut, conf), 'utf8'), host);
-    fs.writeFileSync(path.join(root, 'etc', 'kubernetes', conf), text, { mode: 0o600 });
+    const file = path.join(root, 'etc', 'kubernetes', conf);
+    const { text, rewrite } = kubeconfigRewrite(fs.readFileSync(file, 'utf8'), host);
+    fs.writeFileSync(file, text, { mode: 0o600 });
     kubeconfigRewrites[conf] = rewrite;
   }
 
@@ -242,7 +251,7 @@ export async function startControlPlane(dir: string, pids: number[], options: Co
   const processes = new Map<ControlPlaneProgram, StartedProcess>();
   await options.beforeStart?.(root);
   for (const program of CONTROL_PLANE_PROGRAMS.filter((p) => !options.programs || options.programs.includes(p))) {
-    const run = prepareStaticPod(program, path.join(kubeadmOut, `${program}.yaml`), host);
+    const run = prepareStaticPod(program, path.join(manifests, `${program}.yaml`), host);
     pods.push(run);
     record();
     const p = await startStaticPod(run, logs, pids);
