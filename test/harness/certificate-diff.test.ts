@@ -29,8 +29,11 @@ const base: CertificateDescription = {
   keyUsageCritical: true,
   extendedKeyUsages: ['serverAuth'],
   isCa: false,
+  pathLength: 'none',
   basicConstraintsCritical: true,
+  extensions: ['authorityKeyIdentifier', 'basicConstraints', 'extKeyUsage', 'keyUsage', 'subjectAltName'],
   key: 'RSA-2048',
+  signatureAlgorithm: 'RSASSA-PKCS1-v1_5/SHA-256',
   validitySeconds: 365 * DAY + 300,
 };
 
@@ -61,8 +64,11 @@ describe('describeCertificate / describeKeyPair on generated certificates', () =
       keyUsageCritical: true,
       extendedKeyUsages: ['serverAuth'],
       isCa: false,
+      pathLength: 'none',
       basicConstraintsCritical: true,
+      extensions: ['authorityKeyIdentifier', 'basicConstraints', 'extKeyUsage', 'keyUsage', 'subjectAltName', 'subjectKeyIdentifier'],
       key: 'ECDSA-P256',
+      signatureAlgorithm: 'ECDSA/SHA-256',
       validitySeconds: 90 * DAY + 300,
       privateKeyFormat: 'EC PRIVATE KEY',
       halvesMatch: true,
@@ -71,7 +77,8 @@ describe('describeCertificate / describeKeyPair on generated certificates', () =
 
   test('a CA and a client certificate with O; another key is not the certificate\'s', () => {
     const ca = describeCertificate(cert('ca').certificatePem);
-    expect([ca.isCa, ca.keyUsages, ca.subjectOrganizationalUnits, ca.validitySeconds, ca.privateKeyFormat]).toEqual([true, ['digitalSignature', 'keyCertSign'], ['edge'], 730 * DAY + 300, undefined]);
+    expect([ca.isCa, ca.pathLength, ca.keyUsages, ca.subjectOrganizationalUnits, ca.validitySeconds, ca.privateKeyFormat]).toEqual([true, 'none', ['digitalSignature', 'keyCertSign'], ['edge'], 730 * DAY + 300, undefined]);
+    expect(ca.extensions).toEqual(['basicConstraints', 'keyUsage', 'subjectKeyIdentifier']);
     const client = describeCertificate(cert('apiserver-kubelet-client').certificatePem, cert('ca').privateKey.reveal());
     expect([client.subjectOrganizations, client.extendedKeyUsages, client.dnsNames, client.halvesMatch]).toEqual([['kubeadm:cluster-admins'], ['clientAuth'], [], false]);
   });
@@ -98,10 +105,12 @@ describe('diffCertificates', () => {
   });
 
   test('scalar fields: both values', () => {
-    const kubeadm = { ...base, subjectCommonName: 'vm', isCa: true, key: 'ECDSA-P256' };
+    const kubeadm = { ...base, subjectCommonName: 'vm', isCa: true, pathLength: '0', key: 'ECDSA-P256', extensions: base.extensions.filter((e) => e !== 'subjectAltName') };
     expect(diffCertificates('etcd-server', base, kubeadm).map(formatDifference)).toEqual([
+      'etcd-server: extensions "subjectAltName" only in our PKI',
       'etcd-server: subjectCommonName ours "kube-apiserver", kubeadm "vm"',
       'etcd-server: isCa ours "false", kubeadm "true"',
+      'etcd-server: pathLength ours "none", kubeadm "0"',
       'etcd-server: key ours "RSA-2048", kubeadm "ECDSA-P256"',
     ]);
   });

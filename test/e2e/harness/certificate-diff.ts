@@ -27,8 +27,14 @@ export interface CertificateDescription {
   /** `serverAuth`, `clientAuth`, or the OID of any other. */
   readonly extendedKeyUsages: readonly string[];
   readonly isCa: boolean;
+  /** The CA's path length limit, `none` without one. */
+  readonly pathLength: string;
   readonly basicConstraintsCritical: boolean;
+  /** The extensions present, by name (`subjectKeyIdentifier`, ...) or OID. */
+  readonly extensions: readonly string[];
   readonly key: KeyDescription;
+  /** e.g. `RSASSA-PKCS1-v1_5/SHA-256`, `ECDSA/SHA-256`. */
+  readonly signatureAlgorithm: string;
   /** notAfter - notBefore, whole seconds. */
   readonly validitySeconds: number;
   /** With the key file: its PEM label and whether it is the certificate's key. */
@@ -44,8 +50,20 @@ export interface KeyPairDescription {
   readonly halvesMatch: boolean;
 }
 
-const SET_FIELDS = ['subjectOrganizations', 'subjectOrganizationalUnits', 'issuerOrganizationalUnits', 'dnsNames', 'ipAddresses', 'keyUsages', 'extendedKeyUsages'] as const;
-const SCALAR_FIELDS = ['subjectCommonName', 'issuerCommonName', 'keyUsageCritical', 'isCa', 'basicConstraintsCritical', 'key', 'validitySeconds', 'privateKeyFormat', 'halvesMatch'] as const;
+const SET_FIELDS = ['subjectOrganizations', 'subjectOrganizationalUnits', 'issuerOrganizationalUnits', 'dnsNames', 'ipAddresses', 'keyUsages', 'extendedKeyUsages', 'extensions'] as const;
+const SCALAR_FIELDS = [
+  'subjectCommonName',
+  'issuerCommonName',
+  'keyUsageCritical',
+  'isCa',
+  'pathLength',
+  'basicConstraintsCritical',
+  'key',
+  'signatureAlgorithm',
+  'validitySeconds',
+  'privateKeyFormat',
+  'halvesMatch',
+] as const;
 export type SetField = (typeof SET_FIELDS)[number];
 export type ScalarField = (typeof SCALAR_FIELDS)[number];
 
@@ -61,6 +79,16 @@ export interface DiffOptions {
 
 const KEY_USAGE_NAMES = Object.entries(x509.KeyUsageFlags).filter(([, v]) => typeof v === 'number') as [string, number][];
 const EKU_NAMES: Record<string, string> = { [x509.ExtendedKeyUsage.serverAuth]: 'serverAuth', [x509.ExtendedKeyUsage.clientAuth]: 'clientAuth' };
+/** RFC 5280 extension OIDs by name. */
+const EXTENSION_NAMES: Record<string, string> = {
+  '2.5.29.14': 'subjectKeyIdentifier',
+  '2.5.29.15': 'keyUsage',
+  '2.5.29.17': 'subjectAltName',
+  '2.5.29.19': 'basicConstraints',
+  '2.5.29.30': 'nameConstraints',
+  '2.5.29.35': 'authorityKeyIdentifier',
+  '2.5.29.37': 'extKeyUsage',
+};
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 
@@ -86,6 +114,8 @@ export function describeCertificate(pem: string, privateKeyPem?: string): Certif
   const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
   const publicKey = new NodeX509(pem).publicKey;
+  // a WebCrypto algorithm; this project compiles without the DOM lib that types it
+  const signature = cert.signatureAlgorithm as unknown as { name: string; hash: { name: string } };
   return {
     subjectCommonName: cert.subjectName.getField('CN').join(','),
     subjectOrganizations: sorted(cert.subjectName.getField('O')),
@@ -98,8 +128,11 @@ export function describeCertificate(pem: string, privateKeyPem?: string): Certif
     keyUsageCritical: ku?.critical ?? false,
     extendedKeyUsages: sorted((eku?.usages ?? []).map((u) => EKU_NAMES[String(u)] ?? String(u))),
     isCa: bc?.ca ?? false,
+    pathLength: bc?.pathLength === undefined ? 'none' : String(bc.pathLength),
     basicConstraintsCritical: bc?.critical ?? false,
+    extensions: sorted(cert.extensions.map((e) => EXTENSION_NAMES[e.type] ?? e.type)),
     key: describeKey(publicKey),
+    signatureAlgorithm: `${signature.name}/${signature.hash.name}`,
     validitySeconds: Math.round((cert.notAfter.getTime() - cert.notBefore.getTime()) / 1000),
     ...(privateKeyPem === undefined ? {} : { privateKeyFormat: pemLabel(privateKeyPem), halvesMatch: createPublicKey(createPrivateKey(privateKeyPem)).equals(publicKey) }),
   };
