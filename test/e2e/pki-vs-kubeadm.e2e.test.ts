@@ -21,6 +21,7 @@ const NODE_SERVING = ['apiserver', 'etcd/server', 'etcd/peer'];
 const VALIDITY_TOLERANCE_SECONDS = 5;
 
 const node = kubeadmNodeIdentity();
+const v1beta3 = Number(/^v?\d+\.(\d+)/.exec(tierVersions().kubernetes)?.[1]) < 31;
 
 /** File modes that differ, file by file. */
 const MODE_DIFFERENCES = [
@@ -30,13 +31,15 @@ const MODE_DIFFERENCES = [
 interface Scenario {
   readonly clusterYaml: string;
   readonly clusterName: string;
-  readonly ecdsa: boolean;
+  readonly keyAlgorithm: 'RSA-2048' | 'RSA-3072' | 'ECDSA-P256';
+  /** pki.caValidityDays / certificateValidityDays differ from kubeadm's defaults (3650 / 365). */
+  readonly customValidity: boolean;
   /** The config lists this node's name and address in both SAN fields, as the README tells users to. */
   readonly nodeSansListed: boolean;
 }
 
 const SCENARIOS: Record<string, Scenario> = {
-  default: { clusterYaml: '', clusterName: 'bootstrap', ecdsa: false, nodeSansListed: false },
+  default: { clusterYaml: '', clusterName: 'bootstrap', keyAlgorithm: 'RSA-2048', customValidity: false, nodeSansListed: false },
   'ecdsa-dual-stack-sans': {
     clusterYaml: [
       'apiServer: { host: api.k8s.example, port: 8443 }',
@@ -50,7 +53,8 @@ const SCENARIOS: Record<string, Scenario> = {
       '',
     ].join('\n'),
     clusterName: 'bootstrap',
-    ecdsa: true,
+    keyAlgorithm: 'ECDSA-P256',
+    customValidity: false,
     nodeSansListed: false,
   },
   // the README's multi-control-plane advice applied to this node; also a bigger RSA key, other validity and names
@@ -68,7 +72,8 @@ const SCENARIOS: Record<string, Scenario> = {
       '',
     ].join('\n'),
     clusterName: 'edge',
-    ecdsa: false,
+    keyAlgorithm: 'RSA-3072',
+    customValidity: true,
     nodeSansListed: true,
   },
 };
@@ -141,7 +146,7 @@ function explanations(s: Scenario): Explanation[] {
             reason: "kubeadm adds the node's advertise address (here detected from the default route); listed per node by the user like the name",
           },
         ]),
-    ...(s.ecdsa
+    ...(s.keyAlgorithm === 'ECDSA-P256'
       ? [
           {
             certificates: CERTIFICATES,
@@ -152,6 +157,26 @@ function explanations(s: Scenario): Explanation[] {
           },
         ]
       : []),
+    ...(v1beta3 ? legacyExplanations(s) : []),
+  ];
+}
+
+/**
+ * Before 1.31 our kubeadm file is v1beta3, which has no encryptionAlgorithm, certificateValidityPeriod or
+ * caCertificateValidityPeriod (README): kubeadm then makes RSA-2048 keys valid 1 and 10 years, whatever pki says.
+ */
+function legacyExplanations(s: Scenario): Explanation[] {
+  const reason = 'kubeadm v1beta3 (Kubernetes < 1.31) cannot carry pki.keyAlgorithm or the validity days: kubeadm makes RSA-2048 keys valid 1 and 10 years (README)';
+  const all = [...CERTIFICATES, 'sa'];
+  return [
+    ...(s.keyAlgorithm === 'RSA-2048' ? [] : [{ certificates: all, field: 'key' as const, ours: s.keyAlgorithm, kubeadm: 'RSA-2048', reason }]),
+    ...(s.keyAlgorithm === 'ECDSA-P256'
+      ? [
+          { certificates: all, field: 'privateKeyFormat' as const, ours: 'EC PRIVATE KEY', kubeadm: 'RSA PRIVATE KEY', reason },
+          { certificates: CERTIFICATES, field: 'signatureAlgorithm' as const, ours: 'ECDSA/SHA-256', kubeadm: 'RSASSA-PKCS1-v1_5/SHA-256', reason },
+        ]
+      : []),
+    ...(s.customValidity ? [{ certificates: CERTIFICATES, field: 'validitySeconds' as const, reason }] : []),
   ];
 }
 
@@ -220,7 +245,8 @@ describe(`kubeadm ${tierVersions().kubernetes} makes the certificates our PKI pl
       expect(result.unexplained.map(formatDifference)).toEqual([]);
       expect(result.unused.map((e) => `${e.certificates.join(',')}: ${e.field} ${e.value ?? e.kubeadm ?? ''}`)).toEqual([]);
       // the fields that matter most agree outright: no explanation touches them
-      expect(result.explained.filter((e) => ['isCa', 'key', 'validitySeconds', 'extendedKeyUsages', 'subjectOrganizations', 'issuerCommonName'].includes(e.difference.field))).toEqual([]);
+      const core = ['isCa', 'pathLength', 'extendedKeyUsages', 'subjectOrganizations', 'issuerCommonName', 'halvesMatch', ...(v1beta3 ? [] : ['key', 'signatureAlgorithm', 'validitySeconds', 'privateKeyFormat'])];
+      expect(result.explained.filter((e) => core.includes(e.difference.field))).toEqual([]);
     });
   });
 
