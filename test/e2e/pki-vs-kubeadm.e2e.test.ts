@@ -184,6 +184,8 @@ const roots: string[] = [];
 afterAll(() => roots.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 interface Made {
+  readonly root: string;
+  readonly kubeadmInit: string;
   readonly ours: string;
   readonly kubeadm: string;
 }
@@ -198,9 +200,10 @@ function make(name: string, s: Scenario): Made {
   generatePkiIn(work, ours);
   const kubeadm = path.join(root, 'kubeadm');
   fs.mkdirSync(kubeadm);
-  const r = kubeadmCertsDryRun(path.join(dist, 'node-config', 'kubeadm-init.yaml'), kubeadm);
+  const kubeadmInit = path.join(dist, 'node-config', 'kubeadm-init.yaml');
+  const r = kubeadmCertsDryRun(kubeadmInit, kubeadm);
   if (r.status !== 0) throw new Error(describeFailure(r));
-  return { ours, kubeadm };
+  return { root, kubeadmInit, ours, kubeadm };
 }
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
@@ -247,6 +250,23 @@ describe(`kubeadm ${tierVersions().kubernetes} makes the certificates our PKI pl
       // the fields that matter most agree outright: no explanation touches them
       const core = ['isCa', 'pathLength', 'extendedKeyUsages', 'subjectOrganizations', 'issuerCommonName', 'halvesMatch', ...(v1beta3 ? [] : ['key', 'signatureAlgorithm', 'validitySeconds', 'privateKeyFormat'])];
       expect(result.explained.filter((e) => core.includes(e.difference.field))).toEqual([]);
+    });
+
+    // README "On the control plane": copy our folder to /etc/kubernetes/pki before `kubeadm init`
+    test(scenario.nodeSansListed ? 'kubeadm uses our certificates as they are (the config lists the node)' : "kubeadm refuses our apiserver certificate: it does not name the node", () => {
+      const pki = path.join(made.root, 'adopted');
+      fs.cpSync(made.ours, pki, { recursive: true });
+      const r = kubeadmCertsDryRun(made.kubeadmInit, pki);
+      if (scenario.nodeSansListed) {
+        expect({ status: r.status, failure: r.status === 0 ? '' : describeFailure(r) }).toEqual({ status: 0, failure: '' });
+        expect((r.stdout.match(/Using the existing "[^"]+"/g) ?? []).sort()).toEqual([...CERTIFICATES, 'sa'].map((c) => `Using the existing "${c}"`).sort());
+        // byte for byte (compared in memory; key material is never printed)
+        for (const file of listFiles(made.ours)) expect([file, read(pki, file) === read(made.ours, file)]).toEqual([file, true]);
+        expect(listFiles(pki)).toEqual(listFiles(made.ours));
+      } else {
+        expect(r.status).not.toBe(0);
+        expect(`${r.stdout}${r.stderr}`).toMatch(new RegExp(`certificate apiserver is invalid: x509: certificate is valid for .*, not ${node.name}`));
+      }
     });
   });
 
