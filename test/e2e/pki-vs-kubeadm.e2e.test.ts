@@ -153,7 +153,7 @@ function explanations(s: Scenario): Explanation[] {
             field: 'keyUsages' as const,
             only: 'kubeadm' as const,
             value: 'keyEncipherment',
-            reason: 'kubeadm asserts keyEncipherment whatever the key; an EC key cannot encipher keys and RFC 5480 says its certificate must not assert it, so ours (deliberately) do not',
+            reason: 'kubeadm asserts keyEncipherment whatever the key; an EC key cannot encipher keys and RFC 5480 (as updated by RFC 8813) says its certificate must not assert it, so ours (deliberately) do not',
           },
         ]
       : []),
