@@ -122,7 +122,8 @@ export function splitSans(sans: readonly SubjectAltName[]): { dnsNames: string[]
  */
 export function pkiPlan(config: ClusterConfig, wiring: ClusterWiring): PkiPlan {
   const p = config.pki;
-  // RFC 5480: an EC key must not assert keyEncipherment; kubeadm puts it on RSA keys
+  // keyEncipherment as kubeadm on RSA keys; kubeadm asserts it on EC keys too, which RFC 5480 as updated by
+  // RFC 8813 forbids (an EC key cannot encipher keys), so ours never do (test/e2e/pki-vs-kubeadm.e2e.test.ts)
   const rsa = p.keyAlgorithm.startsWith('RSA');
   const leafUsages: KeyUsage[] = rsa ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
   const caUsages: KeyUsage[] = [...leafUsages, 'keyCertSign'];

@@ -1,4 +1,6 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import { tool } from './tools';
 
 /** The tier's kubeadm: it reads our config files as a user's `kubeadm init`/`join` would. Offline, no root. */
@@ -43,4 +45,32 @@ export function fillJoinPlaceholders(text: string): string {
   const left = filled.match(/\$\{\w+\}/);
   if (left) throw new Error(`kubeadm-join.yaml has a placeholder the README does not name: ${left[0]}`);
   return filled;
+}
+
+/**
+ * `kubeadm init phase certs all --config <file> --dry-run` with KUBEADM_INIT_DRYRUN_DIR=<out>: kubeadm makes every
+ * certificate and key from our ClusterConfiguration into `out`, in its /etc/kubernetes/pki layout (`etcd/` below
+ * it); nothing is written under certificatesDir, no root needed. (`--cert-dir` cannot be combined with `--config`.)
+ */
+export function kubeadmCertsDryRun(config: string, out: string): CommandResult {
+  return kubeadm(['init', 'phase', 'certs', 'all', '--config', config, '--dry-run'], 120_000, { KUBEADM_INIT_DRYRUN_DIR: out });
+}
+
+/**
+ * What kubeadm detects about this machine when the config names no node (our kubeadm-init.yaml does not): the
+ * node name is the hostname, lower-cased, and the advertise address is the IPv4 address of the interface with the
+ * default route (/proc/net/route, lowest metric), as apimachinery's ChooseHostInterface picks it.
+ */
+export function kubeadmNodeIdentity(): { name: string; address: string } {
+  const routes = fs
+    .readFileSync('/proc/net/route', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 7 && f[1] === '00000000' && f[7] === '00000000')
+    .sort((a, b) => Number(a[6]) - Number(b[6]));
+  const iface = routes[0]?.[0];
+  const address = iface ? os.networkInterfaces()[iface]?.find((a) => a.family === 'IPv4' && !a.internal)?.address : undefined;
+  if (!address) throw new Error(`no IPv4 default route with an address in /proc/net/route (interface ${iface ?? 'none'}): kubeadm would not find an advertise address either`);
+  return { name: os.hostname().trim().toLowerCase(), address };
 }
