@@ -5,12 +5,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applyRewrites, hostHasCgroupV2, kubeletHostRewrites } from './harness/host-rewrites';
+import { applyRewrites, kubeletHostRewrites } from './harness/host-rewrites';
 import { describeFailure, fillJoinPlaceholders, validateKubeadmConfig, type CommandResult } from './harness/kubeadm';
 import { validateNodeAgentConfig } from './harness/node-agents';
 import { tierVersions, tool } from './harness/tools';
 import { FEATURE_GATES } from '../../lib/node-config/feature-gates.generated';
 import { SCENARIOS, synthConfig } from './support';
+
+const TIER_MINOR = Number(tierVersions().kubernetes.split('.')[1]);
 
 /** The tier's scenarios plus the node-config variants that change what kubeadm reads. */
 export const NODE_CONFIG_SCENARIOS: Record<string, string> = {
@@ -20,7 +22,8 @@ export const NODE_CONFIG_SCENARIOS: Record<string, string> = {
     'networking:',
     '  podSubnet: 10.244.0.0/16,fd00:10:244::/56',
     '  serviceSubnet: 10.96.0.0/16,fd00:10:96::/112',
-    '  kubeProxyMode: nftables',
+    // nftables needs 1.31 (our validator refuses it for the 1.30 tier, as kube-proxy 1.30 has it only behind a gate)
+    `  kubeProxyMode: ${TIER_MINOR >= 31 ? 'nftables' : 'iptables'}`,
     '  dnsDomain: k8s.example',
     '',
   ].join('\n'),
@@ -88,7 +91,7 @@ describe(`kubeadm ${tierVersions().kubernetes} accepts our files`, () => {
     test('the kubelet loads and validates kubelet-config.yaml', () => {
       const file = path.join(nodeConfig, 'kubelet-config.yaml');
       const asIs = validateNodeAgentConfig('kubelet', file);
-      if (hostHasCgroupV2()) {
+      if (kubeletHostRewrites(TIER_MINOR).length === 0) {
         expect(passed(asIs)).toEqual({ status: 0, failure: '' });
         return;
       }
@@ -96,7 +99,7 @@ describe(`kubeadm ${tierVersions().kubernetes} accepts our files`, () => {
       expect(asIs.status).toBe(1);
       expect(asIs.stderr.trim()).toMatch(new RegExp(`^kubelet: ${CGROUP_V1_REFUSAL}`));
       const rewritten = path.join(work, `${scenario}-kubelet-config.yaml`);
-      fs.writeFileSync(rewritten, applyRewrites(fs.readFileSync(file, 'utf8'), kubeletHostRewrites()));
+      fs.writeFileSync(rewritten, applyRewrites(fs.readFileSync(file, 'utf8'), kubeletHostRewrites(TIER_MINOR)));
       expect(passed(validateNodeAgentConfig('kubelet', rewritten))).toEqual({ status: 0, failure: '' });
     });
 
@@ -108,7 +111,7 @@ describe(`kubeadm ${tierVersions().kubernetes} accepts our files`, () => {
   test('the kubelet and kube-proxy checks can fail', () => {
     const dist = path.join(synthConfig('broken-agents', ''), 'node-config');
     const kubelet = path.join(work, 'broken-kubelet.yaml');
-    fs.writeFileSync(kubelet, applyRewrites(fs.readFileSync(path.join(dist, 'kubelet-config.yaml'), 'utf8').replace(/^readOnlyPort: 0$/m, 'readOnlyPort: 70000'), kubeletHostRewrites()));
+    fs.writeFileSync(kubelet, applyRewrites(fs.readFileSync(path.join(dist, 'kubelet-config.yaml'), 'utf8').replace(/^readOnlyPort: 0$/m, 'readOnlyPort: 70000'), kubeletHostRewrites(TIER_MINOR)));
     const k = validateNodeAgentConfig('kubelet', kubelet);
     expect(k.status).toBe(1);
     expect(k.stderr).toMatch(/readOnlyPort/);

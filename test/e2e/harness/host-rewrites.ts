@@ -19,10 +19,14 @@ export function hostHasCgroupV2(): boolean {
   return fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
 }
 
-/** What the kubelet's own validation needs changed on this machine to judge our KubeletConfiguration. */
-export function kubeletHostRewrites(): HostRewrite[] {
+/**
+ * What the kubelet's own validation needs changed on this machine to judge our KubeletConfiguration, for the
+ * tier's Kubernetes minor: from 1.35 the kubelet refuses a cgroup v1 host unless `failCgroupV1` is false (1.30's
+ * kubelet has no such field and runs on cgroup v1).
+ */
+export function kubeletHostRewrites(kubernetesMinor: number): HostRewrite[] {
   const rewrites: HostRewrite[] = [];
-  if (!hostHasCgroupV2()) {
+  if (!hostHasCgroupV2() && kubernetesMinor >= 35) {
     rewrites.push({
       field: 'failCgroupV1',
       value: false,

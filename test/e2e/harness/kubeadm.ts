@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { tool } from './tools';
 
-/** The tier's kubeadm: it reads our config files as a user's `kubeadm init`/`join` would. Offline, no root. */
+/** The tier's kubeadm: it reads our config files as a user's `kubeadm init`/`join` would. Offline. */
 
 export interface CommandResult {
   readonly command: string;
@@ -48,12 +49,26 @@ export function fillJoinPlaceholders(text: string): string {
 }
 
 /**
- * `kubeadm init phase certs all --config <file> --dry-run` with KUBEADM_INIT_DRYRUN_DIR=<out>: kubeadm makes every
- * certificate and key from our ClusterConfiguration into `out`, in its /etc/kubernetes/pki layout (`etcd/` below
- * it); nothing is written under certificatesDir, no root needed. (`--cert-dir` cannot be combined with `--config`.)
+ * `kubeadm init phase certs all --rootfs <temp root> --config <our file>`: kubeadm makes every certificate and key
+ * from our ClusterConfiguration (keeping, and checking, what `pki` already holds) into `pki`, in its
+ * /etc/kubernetes/pki layout (`etcd/` below it). Needs root (chroot). (`--cert-dir` cannot be combined with `--config`.)
  */
-export function kubeadmCertsDryRun(config: string, out: string): CommandResult {
-  return kubeadm(['init', 'phase', 'certs', 'all', '--config', config, '--dry-run'], 120_000, { KUBEADM_INIT_DRYRUN_DIR: out });
+export function kubeadmCerts(config: string, pki: string): CommandResult {
+  // --rootfs, as the tier's control plane: 1.30's dry run makes a fresh random folder, so it never sees files
+  // placed beforehand; a temp root holds our config (kubeadm chroots before reading it) and certificatesDir.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-kubeadm-certs-'));
+  try {
+    const certificatesDir = path.join(root, 'etc', 'kubernetes', 'pki');
+    fs.mkdirSync(certificatesDir, { recursive: true });
+    fs.copyFileSync(config, path.join(root, 'etc', 'kubernetes', 'kubeadm-init.yaml'));
+    fs.cpSync(pki, certificatesDir, { recursive: true });
+    const r = kubeadm(['init', 'phase', 'certs', 'all', '--rootfs', root, '--config', '/etc/kubernetes/kubeadm-init.yaml'], 120_000);
+    fs.rmSync(pki, { recursive: true, force: true });
+    fs.cpSync(certificatesDir, pki, { recursive: true });
+    return r;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /**
