@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
-# (k8s.io/kubernetes), etcd and etcdctl, kwok, kubeconform, kube-score, and the Pulumi CLI, its Node.js language
-# host and the Kubernetes provider plugin, into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
+# (k8s.io/kubernetes), etcd and etcdctl, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
+# kwok, kubeconform, kube-score, and the Pulumi CLI, its Node.js language host and the Kubernetes provider plugin,
+# into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
 # product's default Kubernetes version; E2E_KUBERNETES_VERSION=<KUBERNETES_LEGACY_VERSION> builds the older one
 # (with its etcd) beside it instead. Kubernetes and etcd binaries live in version-named folders, so both coexist.
@@ -34,6 +35,7 @@ check_version() { # module-dir module-path version
 check_version "$k8s_module" k8s.io/kubernetes "$k8s_version"
 check_version "$etcd_module" go.etcd.io/etcd/server/v3 "$etcd_version"
 check_version kwok sigs.k8s.io/kwok "$KWOK_VERSION"
+check_version cloud-controller-manager k8s.io/cloud-provider "$CLOUD_PROVIDER_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
 check_version pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION"
@@ -88,6 +90,14 @@ build "$etcd_module" "etcd-$etcd_version/etcd"     cluster-bootstrap/e2e-tools/e
 build "$etcd_module" "etcd-$etcd_version/etcdctl" go.etcd.io/etcd/etcdctl/v3       "-s -w"
 # a KMS v2 plugin for the tier only (k8s.io/kms's gRPC server, AES-GCM under a local key): encryption-kms e2e
 build kms-plugin kms-plugin              cluster-bootstrap/e2e-tools/kms-plugin        "-s -w"
+# k8s.io/cloud-provider's command with its fake cloud (tools/cloud-controller-manager), stamped with the release
+# it belongs to (v0.x.y is v1.x.y), whichever tier this run builds
+ccm_version=v1.${CLOUD_PROVIDER_VERSION#v0.}
+ccm_ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ccm_ldflags+=" -X $pkg.gitVersion=$ccm_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$(echo "$ccm_version" | cut -d. -f2) -X $pkg.gitTreeState=clean"
+done
+build cloud-controller-manager cloud-controller-manager cluster-bootstrap/e2e-tools/cloud-controller-manager "$ccm_ldflags"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"

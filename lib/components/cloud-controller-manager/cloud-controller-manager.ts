@@ -38,18 +38,26 @@ export function cloudControllerManagerArgs(cluster: ClusterConfig): string[] {
   ];
 }
 
-/** The concept page's least-privilege rules plus what real providers need (service status, leases, tokens). */
+/**
+ * What the CCM's own identity does with our args, measured with k8s.io/cloud-provider's command in the e2e tier
+ * (test/e2e/cloud-controller-manager.e2e.test.ts removes each rule and each verb and shows the refusal). With
+ * `--use-service-account-credentials` every controller acts as its own ServiceAccount (`node-controller`,
+ * `service-controller`, ...), whose rights are the API server's bootstrap roles `system:controller:<name>`; the
+ * CCM itself only elects a leader, records that event, runs the shared informers and mints those accounts' tokens.
+ * So no `nodes` writes, `nodes/status`, `services` writes, `services/status`, `persistentvolumes` (no controller
+ * of cloud-provider labels volumes any more) or `endpoints` (leader election uses Leases only) here.
+ */
 export const CCM_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'update'] },
-  { apiGroups: [''], resources: ['nodes'], verbs: ['*'] },
-  { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['list', 'patch', 'update', 'watch'] },
-  { apiGroups: [''], resources: ['services/status'], verbs: ['patch', 'update'] },
-  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['create', 'get'] },
+  // leader election on the Lease kube-system/cloud-controller-manager
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+  // the leader-election event; patch: client-go's recorder patches an event when it repeats
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  // the shared informers the controllers read nodes and services from
+  { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch'] },
+  // --use-service-account-credentials: each controller's ServiceAccount in kube-system, and its tokens
+  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
-  { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'list', 'update', 'watch'] },
-  { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'get', 'list', 'watch', 'update'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'list', 'watch', 'update'] },
 ];
 
 /**

@@ -176,3 +176,35 @@ export function encryptionConfigRewrites(text: string, root: string): { text: st
   });
   return { text: out, rewrites };
 }
+
+/** What one machine gives a cloud-controller-manager run outside a Pod: a kubeconfig for its identity, a free port. */
+export interface CloudControllerManagerHost {
+  /** Server and CA of the tier, with the token `kubectl create token` issued to the CCM's ServiceAccount. */
+  readonly kubeconfig: string;
+  /** A free loopback port for its secure (health, metrics) port. */
+  readonly securePort: number;
+}
+
+/**
+ * The command line our cloud-controller-manager container runs (its `args`, from the emitted manifest) as this
+ * machine runs it, and the list of what was added and why. Our flags are passed untouched; each added flag is
+ * one a Pod of our DaemonSet gets from its environment instead.
+ */
+export function cloudControllerManagerRewrites(args: readonly string[], host: CloudControllerManagerHost): { args: string[]; rewrites: HostRewrite[] } {
+  const present = new Set(args.map((a) => /^--([^=]+)/.exec(a)?.[1]));
+  const inCluster =
+    "in a Pod it uses the in-cluster config (the projected ServiceAccount token, the cluster CA, KUBERNETES_SERVICE_HOST); here no Pod exists, so a kubeconfig carries the same three: the tier's server and CA and the token `kubectl create token` issued to our ServiceAccount";
+  const rewrites: HostRewrite[] = [
+    { field: '--kubeconfig', value: host.kubeconfig, why: inCluster },
+    // without these two the delegated authentication/authorization of its secure port is skipped outside a Pod
+    // (the options fall back to in-cluster config only), which would hide what the auth-reader binding is for
+    { field: '--authentication-kubeconfig', value: host.kubeconfig, why: `${inCluster} (a Pod falls back to it for delegated authentication too)` },
+    { field: '--authorization-kubeconfig', value: host.kubeconfig, why: `${inCluster} (a Pod falls back to it for delegated authorization too)` },
+    { field: '--secure-port', value: host.securePort, why: 'its default 10258 on the node (host network); here a free port, as another run or tier may hold 10258' },
+    { field: '--bind-address', value: '127.0.0.1', why: 'its default is every address of the node; the tier binds loopback only' },
+  ];
+  for (const r of rewrites) {
+    if (present.has(r.field.slice(2))) throw new Error(`cloud-controller-manager: ${r.field} is already in our args; adding it would hide our value`);
+  }
+  return { args: [...args, ...rewrites.map((r) => `${r.field}=${r.value}`)], rewrites };
+}

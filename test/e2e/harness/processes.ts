@@ -41,11 +41,12 @@ export interface StartedProcess {
 
 /**
  * Starts `binary args` with stdout and stderr into `log`. A program that exits within the first moments (a
- * flag it refuses, a port taken) is reported by `waitFor` callers through its log, and by `exitedEarly`.
+ * flag it refuses, a port taken) is reported by `waitFor` callers through its log, and by `exitedEarly`. `env` adds
+ * to this process's environment (e.g. client-go's `KUBE_FEATURE_<gate>` switches).
  */
-export function startProcess(name: string, binary: string, args: readonly string[], log: string): StartedProcess {
+export function startProcess(name: string, binary: string, args: readonly string[], log: string, env?: Readonly<Record<string, string>>): StartedProcess {
   const fd = fs.openSync(log, 'w');
-  const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: false });
+  const child = spawn(binary, args, { stdio: ['ignore', fd, fd], detached: false, env: env ? { ...process.env, ...env } : process.env });
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${binary}: ${logTail(log)}`);
   const started = { name, pid: child.pid, log, command: [binary, ...args] };
