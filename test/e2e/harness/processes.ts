@@ -77,6 +77,25 @@ export async function waitReady(p: StartedProcess, description: string, check: (
   );
 }
 
+/**
+ * Whether `pid` still runs. A child that exited stays a zombie until Node reaps it on its event loop, which this
+ * synchronous wait never yields to, so a zombie counts as gone (else every stop would wait out the 10 s).
+ */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces or parentheses
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** SIGTERM to each pid (last started first), SIGKILL to what is left after 10 s. */
 export function stopProcesses(pids: readonly number[]): void {
   for (const pid of [...pids].reverse()) {
@@ -88,14 +107,7 @@ export function stopProcesses(pids: readonly number[]): void {
   }
   const deadline = Date.now() + 10_000;
   for (const pid of pids) {
-    while (Date.now() < deadline) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      spawnSync('sleep', ['0.1']);
-    }
+    while (Date.now() < deadline && running(pid)) spawnSync('sleep', ['0.1']);
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
