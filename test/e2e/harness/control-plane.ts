@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { controlPlaneRewrites, encryptionConfigRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost, type HostRewrite, type HttpGetProbe, type StaticPodVolume } from './host-rewrites';
+import { controlPlaneRewrites, egressSelectorRewrites, encryptionConfigRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost, type HostRewrite, type HttpGetProbe, type StaticPodVolume } from './host-rewrites';
 import { describeFailure, kubeadm } from './kubeadm';
 import { kubectl, kubectlOk } from './kubectl';
 import { freePort, startProcess, stopProcesses, waitReady, type StartedProcess } from './processes';
@@ -70,7 +70,13 @@ export function installNodeFiles(work: string, root: string): HostRewrite[] {
       optional: true,
       rewrite: (text) => encryptionConfigRewrites(text, root),
     },
-    { from: path.join(dist, 'control-plane', 'egress-selector-configuration.yaml'), to: 'etc/kubernetes/egress-selector-configuration.yaml', mode: 0o644, optional: true },
+    {
+      from: path.join(dist, 'control-plane', 'egress-selector-configuration.yaml'),
+      to: 'etc/kubernetes/egress-selector-configuration.yaml',
+      mode: 0o644,
+      optional: true,
+      rewrite: (text) => egressSelectorRewrites(text, root),
+    },
   ];
   const rewrites: HostRewrite[] = [];
   for (const f of files) {
@@ -159,7 +165,7 @@ function prepareStaticPod(program: ControlPlaneProgram, manifestFile: string, ho
 }
 
 /** One probe as the kubelet sends it: 200–399 is success; HTTPS is not verified (the kubelet does not either). */
-function probeOk(url: string): Promise<boolean> {
+export function probeOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const get = url.startsWith('https:') ? https.get : http.get;
     const req = get(url, { timeout: 2000, rejectUnauthorized: false }, (res) => {

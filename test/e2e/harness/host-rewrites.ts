@@ -208,3 +208,110 @@ export function cloudControllerManagerRewrites(args: readonly string[], host: Cl
   }
   return { args: [...args, ...rewrites.map((r) => `${r.field}=${r.value}`)], rewrites };
 }
+
+/** Replaces `--flag=value` in `args` or adds it; throws when an added flag is already there (it would hide ours). */
+function rewriteFlags(program: string, args: readonly string[], changes: readonly { flag: string; to: (from: string | undefined) => string; why: string; add?: boolean }[]): { args: string[]; rewrites: HostRewrite[] } {
+  const out = [...args];
+  const rewrites: HostRewrite[] = [];
+  for (const c of changes) {
+    const i = out.findIndex((a) => a === `--${c.flag}` || a.startsWith(`--${c.flag}=`));
+    const from = i >= 0 ? out[i].slice(c.flag.length + 3) : undefined;
+    if (c.add && i >= 0) throw new Error(`${program}: --${c.flag} is already in our args; adding it would hide our value`);
+    if (!c.add && i < 0) throw new Error(`${program}: our args have no --${c.flag} to rewrite`);
+    const value = c.to(from);
+    if (i >= 0) out[i] = `--${c.flag}=${value}`;
+    else out.push(`--${c.flag}=${value}`);
+    rewrites.push({ field: `--${c.flag}`, ...(from !== undefined ? { from } : {}), value, why: c.why });
+  }
+  return { args: out, rewrites };
+}
+
+/** What one machine gives the Konnectivity server of our static Pod: the node's root and free loopback ports. */
+export interface KonnectivityServerHost {
+  readonly root: string;
+  readonly agentPort: number;
+  readonly adminPort: number;
+  readonly healthPort: number;
+}
+
+/**
+ * The Konnectivity server's command line (our static Pod's container args) as this machine runs it. Rewritten:
+ * the host paths its mounts map (socket, API server certificate, kubeconfig) into the tier's root, and its three
+ * ports; added: loopback binding for the agent and health listeners. Mode, audience, agent identity, proxy
+ * strategy and every other flag are ours, untouched.
+ */
+export function konnectivityServerRewrites(args: readonly string[], volumes: readonly StaticPodVolume[], host: KonnectivityServerHost): { args: string[]; rewrites: HostRewrite[] } {
+  const inRoot = (from: string | undefined) => {
+    const to = from && mapPath(from, volumes, host.root);
+    if (!to) throw new Error(`konnectivity-server: ${from} is under none of our static Pod's mounts`);
+    return to;
+  };
+  const port = (value: number) => () => String(value);
+  const freePortWhy = 'a fixed port of the node, replaced by a free loopback port (another tier may hold it)';
+  return rewriteFlags('konnectivity-server', args, [
+    { flag: 'uds-name', to: inRoot, why: `${WHY.path}; the API server's egress configuration names the same file (egressSelectorRewrites)` },
+    { flag: 'cluster-cert', to: inRoot, why: WHY.path },
+    { flag: 'cluster-key', to: inRoot, why: WHY.path },
+    { flag: 'kubeconfig', to: inRoot, why: WHY.path },
+    { flag: 'agent-port', to: port(host.agentPort), why: freePortWhy },
+    { flag: 'admin-port', to: port(host.adminPort), why: freePortWhy },
+    { flag: 'health-port', to: port(host.healthPort), why: freePortWhy },
+    { flag: 'agent-bind-address', to: () => '127.0.0.1', add: true, why: 'its default is every address of the node (host network); the tier binds loopback only' },
+    { flag: 'health-bind-address', to: () => '127.0.0.1', add: true, why: 'its default is every address of the node (host network); the tier binds loopback only' },
+  ]);
+}
+
+/** What one simulated node gives its Konnectivity agent: files a Pod would be given, the node's address, ports. */
+export interface KonnectivityAgentHost {
+  /** The cluster CA, which a Pod finds at the ServiceAccount mount's `ca.crt`. */
+  readonly caCert: string;
+  /** A token from the TokenRequest API for our ServiceAccount and audience, which the projected volume would hold. */
+  readonly tokenFile: string;
+  /** The downward-API values our container's `env` asks for (e.g. HOST_IP = status.hostIP): the node's. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly serverPort: number;
+  readonly adminPort: number;
+  readonly healthPort: number;
+}
+
+/**
+ * The Konnectivity agent's command line (our DaemonSet container's args) as this machine runs it for one node.
+ * `$(VAR)` is expanded from the container's env, as the kubelet does. Rewritten: the two files a Pod gets from
+ * its volumes, the server port (the server's free port) and its own two ports; added: loopback for its health
+ * listener. The server host, identifiers, intervals and every other flag are ours, untouched.
+ */
+export function konnectivityAgentRewrites(args: readonly string[], host: KonnectivityAgentHost): { args: string[]; rewrites: HostRewrite[] } {
+  const expanded: HostRewrite[] = [];
+  const kubeletExpanded = args.map((a) =>
+    a.replace(/\$\(([A-Z_][A-Z0-9_]*)\)/g, (whole, name: string) => {
+      const value = host.env[name];
+      if (value === undefined) throw new Error(`konnectivity-agent: ${a} names $(${name}), which our container's env does not give`);
+      expanded.push({ field: a.replace(/=.*$/, ''), from: a.replace(/^[^=]*=/, ''), value, why: `the kubelet expands $(${name}) from the container's env (the downward API); here the simulated node's value` });
+      return value;
+    }),
+  );
+  const freePortWhy = 'a fixed port of the node, replaced by a free loopback port (every simulated node runs its agent on this one machine)';
+  const run = rewriteFlags('konnectivity-agent', kubeletExpanded, [
+    { flag: 'ca-cert', to: () => host.caCert, why: "in a Pod the ServiceAccount volume holds the cluster CA at that path; here no Pod exists, so the tier's CA file" },
+    { flag: 'service-account-token-path', to: () => host.tokenFile, why: 'in a Pod the projected volume holds the token at that path; here the same token, from the TokenRequest API for our ServiceAccount and audience' },
+    { flag: 'proxy-server-port', to: () => String(host.serverPort), why: "the server's agent port, which the tier replaced by a free loopback port" },
+    { flag: 'admin-server-port', to: () => String(host.adminPort), why: freePortWhy },
+    { flag: 'health-server-port', to: () => String(host.healthPort), why: freePortWhy },
+    { flag: 'health-server-host', to: () => '127.0.0.1', add: true, why: 'its default is every address of the pod; the tier binds loopback only' },
+  ]);
+  return { args: run.args, rewrites: [...expanded, ...run.rewrites] };
+}
+
+/**
+ * The API server's EgressSelectorConfiguration as this machine gives it: the socket path is under the tier's
+ * root (where the server's `--uds-name` was mapped). Protocol and selection names are ours, untouched.
+ */
+export function egressSelectorRewrites(text: string, root: string): { text: string; rewrites: HostRewrite[] } {
+  const rewrites: HostRewrite[] = [];
+  const out = text.replace(/^(\s*udsName: )(\/\S+)$/gm, (_line, lead: string, socket: string) => {
+    const to = path.join(root, socket);
+    rewrites.push({ field: 'egressSelections[].connection.transport.uds.udsName', from: socket, value: to, why: WHY.path });
+    return `${lead}${to}`;
+  });
+  return { text: out, rewrites };
+}
