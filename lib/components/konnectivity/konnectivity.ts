@@ -107,7 +107,7 @@ export class Konnectivity extends Construct {
           image: proxyAgentImage(k.version).resolve(cluster.imageRegistry),
           command: ['/proxy-agent'],
           args: konnectivityAgentArgs(cluster),
-          env: konnectivityAgentEnv(k),
+          ...(konnectivityAgentEnv(k).length ? { env: konnectivityAgentEnv(k) } : {}),
           // requests and a memory limit: a BestEffort agent is evicted first under memory pressure and starves for CPU
           resources: { requests: quantities(resources.requests), limits: quantities(resources.limits) },
           // only dials out and relays: no root, no capabilities, nothing to write
