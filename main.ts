@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { ClusterBootstrap } from './lib/cluster-bootstrap';
-import { ConfigError } from './lib/config/errors';
+import { ConfigError, formatWarnings } from './lib/config/errors';
 import { findConfigSource, loadClusterConfig } from './lib/config/load';
 import { makeStagingDir, mirrorFiles, publishDir } from './lib/output/publish';
 import { partitionFiles, secretInDistWarning, writeSecretFiles } from './lib/output/secrets';
@@ -25,6 +25,7 @@ function main(): void {
     }
     throw e;
   }
+  for (const line of formatWarnings(config.warnings)) process.stderr.write(line + '\n');
 
   const target = path.resolve(process.env.CLUSTER_BOOTSTRAP_OUTDIR ?? 'dist');
   const staging = makeStagingDir(target);

@@ -1,5 +1,6 @@
 import type { Cidr, IpAddress } from '../net/cidr';
-import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KubeProxyMode, PkiKeyAlgorithm, PodSecurityConfig, ResourceQuantities, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TopologyManagerPolicy } from './types';
+import type { ConfigIssue } from './errors';
+import type { AuditRuleConfig, CgroupDriver, FlannelVersion, KonnectivityProxyStrategy, KubeProxyMode, PkiKeyAlgorithm, PodSecurityConfig, ResourceQuantities, TenantLimitRangeConfig, TenantNetworkPoliciesConfig, TopologyManagerPolicy } from './types';
 
 /** A parsed Kubernetes release. */
 export interface KubernetesVersion {
@@ -97,6 +98,15 @@ export interface ResolvedKonnectivity {
   readonly agentPort: number;
   readonly adminPort: number;
   readonly healthPort: number;
+  /** Server `--proxy-strategies`, in order; `destHost` also makes agents name their node IP. */
+  readonly proxyStrategies: readonly KonnectivityProxyStrategy[];
+  readonly serverCount: number;
+  readonly serverCountFromLeases: boolean;
+  /** Go durations: agent `--sync-interval`, `--probe-interval`; server and agent `--keepalive-time`. */
+  readonly syncInterval: string;
+  readonly probeInterval: string;
+  readonly keepaliveTime: string;
+  readonly agentResources: { readonly cpuRequest: string; readonly memoryRequest: string; readonly memoryLimit: string };
 }
 
 export interface ResolvedAudit {
@@ -208,4 +218,6 @@ export interface ClusterConfig {
   /** Tenant namespaces, in the order written. */
   readonly tenants: readonly ResolvedTenant[];
   readonly pki: ResolvedPki;
+  /** What the config allows but advises against (synth prints each as a warning), such as an unpaired release. */
+  readonly warnings: readonly ConfigIssue[];
 }

@@ -3,7 +3,8 @@ import type { ClusterConfigFile, TenantConfig } from './types';
 /**
  * The embedded default config: what `cdk8s synth` builds when no `cluster.yaml` is given. Every value
  * here equals the `@default` of its field in `types.ts` (a test compares them with the generated schema).
- * Values computed from other fields (DNS service IP, VXLAN VNI/port) are absent on purpose.
+ * Values computed from other fields (DNS service IP, VXLAN VNI/port, the Konnectivity version and proxy
+ * strategies) are absent on purpose.
  */
 export const DEFAULT_CLUSTER_CONFIG = {
   clusterName: 'bootstrap',
@@ -70,7 +71,6 @@ export const DEFAULT_CLUSTER_CONFIG = {
     },
     konnectivity: {
       enabled: false,
-      version: 'v0.0.37',
       serverForm: 'static-pod',
       agentForm: 'daemonset',
       agentReplicas: 2,
@@ -78,6 +78,12 @@ export const DEFAULT_CLUSTER_CONFIG = {
       agentPort: 8132,
       adminPort: 8133,
       healthPort: 8134,
+      serverCount: 1,
+      serverCountFromLeases: false,
+      syncInterval: '5s',
+      probeInterval: '5s',
+      keepaliveTime: '1m',
+      agentResources: { cpuRequest: '50m', memoryRequest: '32Mi', memoryLimit: '128Mi' },
     },
     nodeConfig: {
       enabled: true,

@@ -26,3 +26,8 @@ export function formatIssues(issues: readonly ConfigIssue[], source: string): st
   const lines = issues.map((i) => `  - ${i.path}: ${i.message} (got ${show(i.value)})\n    hint: ${i.hint}`);
   return `invalid ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
 }
+
+/** The config's warnings as synth prints them, one `warning:` line and one hint line each. */
+export function formatWarnings(warnings: readonly ConfigIssue[]): string[] {
+  return warnings.map((w) => `warning: ${w.path}: ${w.message} (got ${show(w.value)})\n  hint: ${w.hint}`);
+}

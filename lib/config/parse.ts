@@ -4,7 +4,8 @@ import type { ClusterConfig, KubernetesVersion, NetworkFacts, ResolvedCloudProvi
 import { DEFAULT_CLUSTER_CONFIG as D, MIN_KUBERNETES_VERSION } from './defaults';
 import { ConfigError, type ConfigIssue } from './errors';
 import { isDnsLabel, isDnsSubdomain } from '../net/names';
-import { resolveCloudControllerManager, resolveKonnectivity } from './resolve-control-plane';
+import { resolveCloudControllerManager } from './resolve-control-plane';
+import { resolveKonnectivity } from './resolve-konnectivity';
 import { resolveCoreDns } from './resolve-dns';
 import { resolvePki } from './resolve-pki';
 import { resolveAudit, resolveEncryptionAtRest, resolveKubeletServingApprover, resolveNodeConfig } from './resolve-node-config';
@@ -227,7 +228,8 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     version: file.components?.nodeLocalDns?.version ?? D.components.nodeLocalDns.version,
   };
   const cloudControllerManager = resolveCloudControllerManager(file, cloudProvider, issues.list);
-  const konnectivity = resolveKonnectivity(file, api.host, issues.list);
+  const warnings: ConfigIssue[] = [];
+  const konnectivity = resolveKonnectivity(file, api.host, kubernetesVersion, issues.list, warnings);
   const audit = resolveAudit(file, issues.list);
   const encryptionAtRest = resolveEncryptionAtRest(file, issues.list);
   const nodeConfig = resolveNodeConfig(file, kubernetesVersion?.minor, issues.list);
@@ -257,5 +259,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity, nodeConfig, kubeletServingApprover },
     tenants,
     pki,
+    warnings,
   };
 }

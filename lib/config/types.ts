@@ -7,10 +7,12 @@
  */
 
 import type { AuditConfig, EncryptionAtRestConfig, KubeletServingApproverConfig, NodeConfigConfig } from './types-node';
+import type { KonnectivityConfig } from './types-konnectivity';
 import type { PkiConfig } from './types-pki';
 
 export * from './types-node';
 export * from './types-pki';
+export * from './types-konnectivity';
 
 /** Which kube-proxy backend Linux nodes use. `nftables` needs Kubernetes 1.31 or newer. */
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables';
@@ -396,81 +398,6 @@ export interface CloudControllerManagerConfig {
    * @default false
    */
   readonly clusterAdmin?: boolean;
-}
-
-export interface KonnectivityConfig {
-  /**
-   * Whether to deploy Konnectivity.
-   * @default false
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * apiserver-network-proxy release (images `kas-network-proxy/proxy-server` and `proxy-agent`).
-   * @pattern ^v[0-9]+\.[0-9]+\.[0-9]+$
-   * @default "v0.0.37"
-   */
-  readonly version?: string;
-
-  /**
-   * How the server runs: a static Pod manifest file for each control-plane node (the documented form), or a
-   * DaemonSet on control-plane nodes.
-   * @default "static-pod"
-   */
-  readonly serverForm?: 'static-pod' | 'daemonset';
-
-  /**
-   * How the agents run: a DaemonSet on Linux workers, or a Deployment of `agentReplicas`.
-   * @default "daemonset"
-   */
-  readonly agentForm?: 'daemonset' | 'deployment';
-
-  /**
-   * Agent replicas when `agentForm` is `deployment`.
-   * @asType integer
-   * @minimum 1
-   * @default 2
-   */
-  readonly agentReplicas?: number;
-
-  /**
-   * Tunnel protocol between the API server and the Konnectivity server.
-   * @default "grpc"
-   */
-  readonly mode?: 'grpc' | 'http-connect';
-
-  /**
-   * Host agents dial: a DNS name or IP of the control plane.
-   * @default - apiServer.host
-   */
-  readonly serverHost?: string;
-
-  /**
-   * Port agents connect to.
-   * @asType integer
-   * @minimum 1
-   * @maximum 65535
-   * @default 8132
-   */
-  readonly agentPort?: number;
-
-  /**
-   * Admin port of server and agents (local).
-   * @asType integer
-   * @minimum 1
-   * @maximum 65535
-   * @default 8133
-   */
-  readonly adminPort?: number;
-
-  /**
-   * Health port of server and agents.
-   * @asType integer
-   * @minimum 1
-   * @maximum 65535
-   * @default 8134
-   */
-  readonly healthPort?: number;
 }
 
 export interface CoreDnsConfig {

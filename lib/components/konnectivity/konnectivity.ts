@@ -3,13 +3,14 @@ import { Construct } from 'constructs';
 import * as k8s from '../../k8s';
 import type { OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
-import { egressSelectorConfiguration, KONNECTIVITY, konnectivityAgentArgs, konnectivityServerArgs, proxyAgentImage, proxyServerImage } from './settings';
+import { egressSelectorConfiguration, KONNECTIVITY, konnectivityAgentArgs, konnectivityAgentEnv, konnectivityAgentResources, konnectivityServerArgs, LEASE_VERBS, proxyAgentImage, proxyServerImage } from './settings';
 
 export interface KonnectivityProps {
   readonly cluster: ClusterConfig;
 }
 
 const SERVER = 'konnectivity-server';
+const quantities = (q: Record<string, string>) => Object.fromEntries(Object.entries(q).map(([name, v]) => [name, k8s.Quantity.fromString(v)]));
 const AGENT = 'konnectivity-agent';
 
 /** The server's pod: host network on a control-plane node, the socket the API server dials, three ports. */
@@ -74,6 +75,8 @@ export class Konnectivity extends Construct {
   readonly agentServiceAccount: k8s.KubeServiceAccount;
   readonly agent: k8s.KubeDaemonSet | k8s.KubeDeployment;
   readonly serverDaemonSet?: k8s.KubeDaemonSet;
+  /** With `serverCountFromLeases`: the server's and the agents' Roles on Leases in kube-system. */
+  readonly leaseRoles: readonly k8s.KubeRole[] = [];
 
   constructor(scope: Construct, id: string, props: KonnectivityProps) {
     super(scope, id);
@@ -91,6 +94,7 @@ export class Konnectivity extends Construct {
     });
 
     const labels = { 'k8s-app': AGENT };
+    const resources = konnectivityAgentResources(k);
     const agentPod: k8s.PodSpec = {
       priorityClassName: 'system-cluster-critical',
       serviceAccountName: KONNECTIVITY.agentServiceAccount,
@@ -103,6 +107,9 @@ export class Konnectivity extends Construct {
           image: proxyAgentImage(k.version).resolve(cluster.imageRegistry),
           command: ['/proxy-agent'],
           args: konnectivityAgentArgs(cluster),
+          ...(konnectivityAgentEnv(k).length ? { env: konnectivityAgentEnv(k) } : {}),
+          // requests and a memory limit: a BestEffort agent is evicted first under memory pressure and starves for CPU
+          resources: { requests: quantities(resources.requests), limits: quantities(resources.limits) },
           // only dials out and relays: no root, no capabilities, nothing to write
           securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
           livenessProbe: { httpGet: { port: k8s.IntOrString.fromNumber(k.healthPort), path: '/healthz' }, initialDelaySeconds: 15, timeoutSeconds: 15 },
@@ -122,6 +129,8 @@ export class Konnectivity extends Construct {
       k.agentForm === 'daemonset'
         ? new k8s.KubeDaemonSet(this, 'agent', { metadata: agentMeta, spec: { selector: { matchLabels: labels }, template } })
         : new k8s.KubeDeployment(this, 'agent', { metadata: agentMeta, spec: { replicas: k.agentReplicas, selector: { matchLabels: labels }, template } });
+
+    if (k.serverCountFromLeases) this.leaseRoles = this.addLeaseRoles();
 
     if (k.serverForm === 'daemonset') {
       const serverLabels = { 'k8s-app': SERVER };
@@ -143,5 +152,27 @@ export class Konnectivity extends Construct {
         },
       });
     }
+  }
+
+  /** Roles on Leases in kube-system: the server (user `system:konnectivity-server`) and the agents' ServiceAccount. */
+  private addLeaseRoles(): k8s.KubeRole[] {
+    const ns = KONNECTIVITY.agentNamespace;
+    const subjects = {
+      server: { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KONNECTIVITY.serverUser },
+      agent: { kind: 'ServiceAccount', name: KONNECTIVITY.agentServiceAccount, namespace: ns },
+    };
+    return (['server', 'agent'] as const).map((side) => {
+      const name = `system:konnectivity-${side}:leases`;
+      const role = new k8s.KubeRole(this, `${side}-leases`, {
+        metadata: { name, namespace: ns },
+        rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...LEASE_VERBS[side]] }],
+      });
+      new k8s.KubeRoleBinding(this, `${side}-leases-binding`, {
+        metadata: { name, namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [subjects[side]],
+      });
+      return role;
+    });
   }
 }

@@ -1,4 +1,5 @@
-import type { ClusterConfig } from '../../config/cluster-config';
+import type { ClusterConfig, ResolvedKonnectivity } from '../../config/cluster-config';
+import { konnectivityVersionHasFlag } from '../../config/konnectivity-versions';
 import type { HostPathMount } from '../../contributions';
 import { IpAddress } from '../../net/cidr';
 import { ImageRef } from '../../images';
@@ -8,7 +9,9 @@ import type { NetworkPolicyJson } from '../../network-policy/values';
  * Every value the Konnectivity server, its agents and the API server must agree on, each defined once here:
  * the agents' ServiceAccount and namespace (server `--agent-namespace`/`--agent-service-account`), the token
  * audience (agent projected token = server `--authentication-audience`), the socket (server `--uds-name` =
- * EgressSelectorConfiguration `udsName`) and the protocol (server `--mode` ↔ `proxyProtocol`).
+ * EgressSelectorConfiguration `udsName`) and the protocol (server `--mode` ↔ `proxyProtocol`). The options of
+ * both ends come from one resolved config: `--keepalive-time` on both, `--proxy-strategies` destHost ↔ agent
+ * `--agent-identifiers`, lease counting on both (server `--enable-lease-controller`, agent `--count-server-leases`).
  */
 export const KONNECTIVITY = {
   agentServiceAccount: 'konnectivity-agent',
@@ -32,9 +35,29 @@ export function proxyAgentImage(version: string): ImageRef {
   return new ImageRef('registry.k8s.io', 'kas-network-proxy/proxy-agent', version);
 }
 
+/**
+ * `args` after checking the release has each flag (the config parser refuses options a release lacks, so a
+ * failure here is a bug in this library, not in the config).
+ */
+function supportedBy(k: ResolvedKonnectivity, args: string[]): string[] {
+  for (const arg of args) {
+    const flag = /^--([a-z-]+)/.exec(arg)![1];
+    if (!konnectivityVersionHasFlag(k.version, flag)) throw new Error(`apiserver-network-proxy ${k.version} has no --${flag}; parseClusterConfig should have refused this config`);
+  }
+  return args;
+}
+
+/** The env variable the agent's `--agent-identifiers` reads its node IP from (downward API `status.hostIP`). */
+export const HOST_IP_ENV = 'HOST_IP';
+
+/** Whether agents name their node IP, for the server's `destHost` strategy. */
+export function agentsIdentifyNode(k: ResolvedKonnectivity): boolean {
+  return k.proxyStrategies.includes('destHost');
+}
+
 export function konnectivityServerArgs(cluster: ClusterConfig): string[] {
   const k = cluster.components.konnectivity;
-  return [
+  return supportedBy(k, [
     '--logtostderr=true',
     `--uds-name=${KONNECTIVITY.udsName}`,
     '--delete-existing-uds-file',
@@ -49,12 +72,16 @@ export function konnectivityServerArgs(cluster: ClusterConfig): string[] {
     `--agent-service-account=${KONNECTIVITY.agentServiceAccount}`,
     `--kubeconfig=${KONNECTIVITY.serverKubeconfig}`,
     `--authentication-audience=${KONNECTIVITY.audience}`,
-  ];
+    `--server-count=${k.serverCount}`,
+    `--proxy-strategies=${k.proxyStrategies.join(',')}`,
+    `--keepalive-time=${k.keepaliveTime}`,
+    ...(k.serverCountFromLeases ? ['--enable-lease-controller'] : []),
+  ]);
 }
 
 export function konnectivityAgentArgs(cluster: ClusterConfig): string[] {
   const k = cluster.components.konnectivity;
-  return [
+  return supportedBy(k, [
     '--logtostderr=true',
     '--ca-cert=/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
     `--proxy-server-host=${k.serverHost}`,
@@ -62,8 +89,35 @@ export function konnectivityAgentArgs(cluster: ClusterConfig): string[] {
     `--admin-server-port=${k.adminPort}`,
     `--health-server-port=${k.healthPort}`,
     `--service-account-token-path=${KONNECTIVITY.agentTokenDirectory}/${KONNECTIVITY.agentTokenFile}`,
-  ];
+    `--sync-interval=${k.syncInterval}`,
+    `--probe-interval=${k.probeInterval}`,
+    `--keepalive-time=${k.keepaliveTime}`,
+    // the kubelet expands $(HOST_IP) from the container's env (konnectivityAgentEnv)
+    ...(agentsIdentifyNode(k) ? [`--agent-identifiers=ipv4=$(${HOST_IP_ENV})`] : []),
+    ...(k.serverCountFromLeases ? ['--count-server-leases'] : []),
+  ]);
 }
+
+/** The agent container's env: its node IP from the downward API when `--agent-identifiers` reads it. */
+export function konnectivityAgentEnv(k: ResolvedKonnectivity): { name: string; valueFrom: { fieldRef: { fieldPath: string } } }[] {
+  return agentsIdentifyNode(k) ? [{ name: HOST_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }] : [];
+}
+
+/** The agent container's resources: requests and a memory limit (Burstable, never BestEffort), no CPU limit. */
+export function konnectivityAgentResources(k: ResolvedKonnectivity): { requests: Record<string, string>; limits: Record<string, string> } {
+  const r = k.agentResources;
+  return { requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { memory: r.memoryLimit } };
+}
+
+/**
+ * What each side does with Leases in kube-system when servers are counted from them: the server publishes,
+ * renews and garbage-collects its own (k8s.io/component-helpers lease controller: get, create, update; the
+ * GC lists and deletes), agents list and watch them to count servers.
+ */
+export const LEASE_VERBS = {
+  server: ['get', 'create', 'update', 'list', 'delete'],
+  agent: ['get', 'list', 'watch'],
+} as const;
 
 /** The API server's EgressSelectorConfiguration: cluster traffic through the Konnectivity socket. */
 export function egressSelectorConfiguration(cluster: ClusterConfig): object {
