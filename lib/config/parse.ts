@@ -254,7 +254,17 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     cloudProvider,
     windows,
     ...(file.imageRegistry !== undefined ? { imageRegistry: file.imageRegistry } : {}),
-    components: { flannel, kubeProxyWindows, coredns, nodeLocalDns, cloudControllerManager, konnectivity, nodeConfig, kubeletServingApprover },
+    components: {
+      flannel,
+      kubeProxyWindows,
+      coredns,
+      nodeLocalDns,
+      cloudControllerManager,
+      konnectivity,
+      nodeConfig,
+      kubeletServingApprover,
+      clusterDoctorRbac: { enabled: file.components?.clusterDoctorRbac?.enabled ?? D.components.clusterDoctorRbac.enabled },
+    },
     tenants,
     pki,
   };
