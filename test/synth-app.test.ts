@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 
 const root = path.join(__dirname, '..');
-const DEFAULT_OUTPUT = ['control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
+const DEFAULT_OUTPUT = ['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
 // what cdk8s.yaml runs: the bundle of build/main.js
 const mainJs = path.join(root, 'build', 'synth.js');
 
@@ -83,7 +83,7 @@ describe('synth app', () => {
     expect(run(cwd).status).toBe(0);
     fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
     expect(run(cwd).status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
   });
 
   test('a files-only component writes no manifest and says so in the summary', () => {

@@ -9,6 +9,7 @@ export type CauseId =
   | 'kubelet-port-blocked'
   | 'kubelet-refused'
   | 'kubelet-serving-cert'
+  | 'kubelet-no-log'
   | 'agent-token-audience'
   | 'unauthorized'
   | 'forbidden'
@@ -51,6 +52,11 @@ export const CAUSES: Readonly<Record<CauseId, Cause>> = {
     id: 'kubelet-serving-cert',
     title: "the kubelet's serving certificate is not signed by the CA of --kubelet-certificate-authority",
     fix: 'set serverTLSBootstrap: true in the kubelet config and approve the kubelet-serving CSRs (components.kubeletServingApprover.enabled: true, or kubectl certificate approve)',
+  },
+  'kubelet-no-log': {
+    id: 'kubelet-no-log',
+    title: 'the API server reached the node, but its kubelet answered 404 for the container log',
+    fix: 'on a real node: check the container exists (crictl ps -a) and the kubelet serves /containerLogs; a simulated kubelet (KWOK) serves no logs unless its ClusterLogs name the pods',
   },
   'agent-token-audience': {
     id: 'agent-token-audience',
@@ -110,6 +116,7 @@ export const ERROR_PATTERNS: readonly ErrorPattern[] = [
   { cause: 'server-socket-missing', text: /dial unix [^:]*: connect: connection refused/, recorded: false },
   { cause: 'kubelet-serving-cert', text: 'x509: certificate signed by unknown authority', recorded: false },
   { cause: 'kubelet-serving-cert', text: /tls: failed to verify certificate: x509:/, recorded: false },
+  { cause: 'kubelet-no-log', text: /the server could not find the requested resource \( pods\/log /, status: 404, recorded: 'e2e tier 2026-12-03: kube-apiserver v1.35.4 -> KWOK v0.8.0 node' },
   { cause: 'agent-token-audience', text: 'invalid audience', recorded: false },
   { cause: 'agent-token-audience', text: 'token audience', recorded: false },
   { cause: 'kubelet-port-blocked', text: 'i/o timeout', recorded: false },

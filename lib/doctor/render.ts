@@ -15,7 +15,9 @@ function table(rows: readonly string[][]): string[] {
 export function renderText(report: DoctorReport): string {
   const problems = report.findings.filter((f) => f.status === 'problem' || f.status === 'unchecked');
   const ref = (f: Finding) => (problems.includes(f) ? ` [${problems.indexOf(f) + 1}]` : '');
-  const cell = (f: Finding | undefined) => (f ? `${MARK[f.status]} ${f.status === 'ok' ? f.detail : f.status === 'skipped' ? 'n/a' : f.cause?.id ?? f.status}${ref(f)}` : '');
+  // a short name for what went wrong: the cause, else the first words of the detail (unreachable, not checked)
+  const short = (f: Finding) => f.cause?.id ?? (f.status === 'unchecked' ? f.detail.split(':')[0] : f.status);
+  const cell = (f: Finding | undefined) => (f ? `${MARK[f.status]} ${f.status === 'ok' ? f.detail : f.status === 'skipped' ? 'n/a' : short(f)}${ref(f)}` : '');
   const lines = [`cluster-doctor: ${report.server} as user "${report.user}"`, ''];
 
   const nodeFindings = report.findings.filter((f) => f.node);
@@ -27,11 +29,11 @@ export function renderText(report: DoctorReport): string {
   }
   const rest = report.findings.filter((f) => !f.node);
   const rows = [['CHECK', 'SUBJECT', 'RESULT']];
-  for (const f of rest) rows.push([CHECKS[f.check], f.subject || '-', `${MARK[f.status]} ${f.status === 'ok' || f.status === 'skipped' ? f.detail : f.cause?.id ?? f.status}${ref(f)}`]);
+  for (const f of rest) rows.push([CHECKS[f.check], f.subject || '-', `${MARK[f.status]} ${f.status === 'ok' || f.status === 'skipped' ? f.detail : short(f)}${ref(f)}`]);
   lines.push(...table(rows));
 
   if (problems.length) {
-    lines.push('', 'PROBLEMS');
+    lines.push('', 'PROBLEMS AND WHAT COULD NOT BE CHECKED');
     problems.forEach((f, i) => {
       lines.push(`[${i + 1}] ${CHECKS[f.check]}${f.subject ? `, ${f.subject}` : ''}: ${f.detail}`);
       if (f.cause) lines.push(`    cause: ${f.cause.title}`, `    fix:   ${f.cause.fix}`);

@@ -14,6 +14,11 @@ describe('error -> cause', () => {
     expect(causeOf({ message })?.id).toBe(id);
   });
 
+  test('the recorded KWOK answer: the kubelet was reached and had no log', () => {
+    // the exact text the tier's API server returned (test/e2e/cluster-doctor.e2e.test.ts)
+    expect(causeOf({ message: 'the server could not find the requested resource ( pods/log konnectivity-agent-p5r98)', status: 404 })?.id).toBe('kubelet-no-log');
+  });
+
   test('401 and 403 are the kubeconfig rights, whatever the text', () => {
     expect(causeOf({ message: 'Unauthorized', status: 401 })?.id).toBe('unauthorized');
     expect(causeOf({ message: 'pods is forbidden: User "x" cannot list resource "pods"', status: 403 })?.id).toBe('forbidden');

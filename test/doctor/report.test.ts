@@ -41,7 +41,7 @@ describe('rendering', () => {
       'API server                  -        ✓ ready (ok), v1.35.4',
       'admission webhook services  -        - no webhook calls a Service',
       '',
-      'PROBLEMS',
+      'PROBLEMS AND WHAT COULD NOT BE CHECKED',
       '[1] Konnectivity agents, node-2: no agent pod on this node',
       '[2] kubelet via API server (pod log), node-1: HTTP 500: dial tcp 10.0.0.1:10250: i/o timeout',
       `    cause: ${CAUSES['kubelet-port-blocked'].title}`,
