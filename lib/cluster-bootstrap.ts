@@ -10,6 +10,7 @@ import { NodeLocalDnsComponent } from './components/node-local-dns';
 import { NodeConfigComponent } from './components/node-config';
 import { KubeletServingApproverComponent } from './components/kubelet-serving-approver';
 import { TenantsComponent } from './components/tenants';
+import { ClusterDoctorRbacComponent } from './components/cluster-doctor';
 import { PkiPlanComponent } from './components/pki';
 import type { ClusterConfig } from './config/cluster-config';
 import { collectContributions, type ClusterWiring } from './contributions';
@@ -26,6 +27,7 @@ export function builtInComponents(): ClusterComponent[] {
     new KonnectivityComponent(),
     new NodeConfigComponent(),
     new KubeletServingApproverComponent(),
+    new ClusterDoctorRbacComponent(),
     new TenantsComponent(),
     new PkiPlanComponent(),
   ];

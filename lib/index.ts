@@ -44,6 +44,7 @@ export * from './node-config/kernel-modules';
 export { NodeConfigSchema, nodeConfigSchemaVersionFor, type ConfigFileViolation } from './validation/node-config-schema';
 export { writeSecretFiles, partitionFiles } from './output/secrets';
 export * from './components/kubelet-serving-approver';
+export * from './components/cluster-doctor';
 export * from './components/tenants';
 export * from './tenants';
 export { resolveTenant, resolveTenants } from './config/resolve-tenants';

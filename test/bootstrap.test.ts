@@ -28,12 +28,12 @@ class DnsProbe implements ClusterComponent {
 describe('ClusterBootstrap', () => {
   test('one chart per enabled component, named by the component id', () => {
     const { bootstrap } = synthBootstrap();
-    expect([...bootstrap.charts.keys()]).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'pki']);
+    expect([...bootstrap.charts.keys()]).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'cluster-doctor-rbac', 'pki']);
     expect(bootstrap.component('flannel')).toBeInstanceOf(Flannel);
   });
 
   test('a disabled component gets no chart', () => {
-    const { bootstrap, all } = synthBootstrap({ components: { flannel: { enabled: false }, coredns: { enabled: false }, nodeLocalDns: { enabled: false }, nodeConfig: { enabled: false } }, pki: { planFiles: false } });
+    const { bootstrap, all } = synthBootstrap({ components: { flannel: { enabled: false }, coredns: { enabled: false }, nodeLocalDns: { enabled: false }, nodeConfig: { enabled: false }, clusterDoctorRbac: { enabled: false } }, pki: { planFiles: false } });
     expect(bootstrap.charts.size).toBe(0);
     expect(all).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 
 const root = path.join(__dirname, '..');
-const DEFAULT_OUTPUT = ['control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
+const DEFAULT_OUTPUT = ['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
 // what cdk8s.yaml runs: the bundle of build/main.js
 const mainJs = path.join(root, 'build', 'synth.js');
 
@@ -48,7 +48,7 @@ describe('synth app', () => {
     expect(r.stderr).toContain('file  dist/pki/cfssl/ca-config.json');
     expect(fs.readFileSync(path.join(cwd, 'dist', 'pki', 'openssl', 'apiserver.csr.conf'), 'utf8')).toContain('IP.2 = 10.96.0.1');
     const objects = DEFAULT_OUTPUT.filter((f) => f.endsWith('.k8s.yaml')).flatMap((f) => readObjects(path.join(cwd, 'dist', f)));
-    expect(objects).toHaveLength(18);
+    expect(objects).toHaveLength(23); // 18 add-on objects and the 5 of cluster-doctor-rbac
     expect(KubernetesSchema.forVersion('1.35.4').validateAll(objects)).toEqual([]);
     expect(fs.readdirSync(cwd)).toEqual(['dist']); // no staging folders left behind
   });
@@ -83,7 +83,7 @@ describe('synth app', () => {
     expect(run(cwd).status).toBe(0);
     fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
     expect(run(cwd).status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
   });
 
   test('a files-only component writes no manifest and says so in the summary', () => {
@@ -153,7 +153,7 @@ describe('npm run validate', () => {
     expect(run(cwd).status).toBe(0);
     const validate = path.join(root, 'build', 'scripts', 'validate-manifests.js');
     const ok = run(cwd, {}, process.execPath, [validate, 'dist']);
-    expect(ok.stdout).toContain('18 objects in 3 files checked against Kubernetes v1.35.4: 0 problem(s)');
+    expect(ok.stdout).toContain('23 objects in 4 files checked against Kubernetes v1.35.4: 0 problem(s)');
     expect(ok.status).toBe(0);
     const file = path.join(cwd, 'dist', 'flannel.k8s.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('hostNetwork: true', 'hostNetwork: true\n      hostNetwrk: true'));

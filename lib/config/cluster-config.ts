@@ -214,6 +214,7 @@ export interface ClusterConfig {
     readonly konnectivity: ResolvedKonnectivity;
     readonly nodeConfig: ResolvedNodeConfig;
     readonly kubeletServingApprover: ResolvedKubeletServingApprover;
+    readonly clusterDoctorRbac: { readonly enabled: boolean };
   };
   /** Tenant namespaces, in the order written. */
   readonly tenants: readonly ResolvedTenant[];

@@ -99,6 +99,7 @@ export const DEFAULT_CLUSTER_CONFIG = {
       image: 'ghcr.io/postfinance/kubelet-csr-approver:v1.2.15',
       bypassDnsResolution: false,
     },
+    clusterDoctorRbac: { enabled: true },
   },
   pki: {
     planFiles: true,

@@ -370,6 +370,18 @@ export interface ComponentsConfig {
    * kube-controller-manager never approves by itself.
    */
   readonly kubeletServingApprover?: KubeletServingApproverConfig;
+
+  /** The least-privilege RBAC of the `cluster-doctor` command (read-only): `dist/cluster-doctor-rbac.k8s.yaml`. */
+  readonly clusterDoctorRbac?: ClusterDoctorRbacConfig;
+}
+
+export interface ClusterDoctorRbacConfig {
+  /**
+   * Whether to emit the `cluster-doctor` ClusterRole, its kube-system Role, and a `cluster-doctor` ServiceAccount
+   * bound to both (read-only rights: what `cluster-doctor` reads, nothing more).
+   * @default true
+   */
+  readonly enabled?: boolean;
 }
 
 export interface CloudControllerManagerConfig {

@@ -26,7 +26,7 @@ describe('Windows CNI config (pure)', () => {
 describe('Windows objects', () => {
   test('nothing Windows-specific without Windows nodes', () => {
     const { charts } = synthBootstrap();
-    expect(Object.keys(charts)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'pki']);
+    expect(Object.keys(charts)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'cluster-doctor-rbac', 'pki']);
     expect(charts.flannel.some((o) => o.metadata.name.includes('windows'))).toBe(false);
   });
 

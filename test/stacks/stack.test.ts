@@ -65,8 +65,8 @@ describe('ClusterBootstrapStack', () => {
   test('one component resource per bootstrap component; every object is parented by its component', async () => {
     const { stack, urns } = await deploy({}, 'parents');
     expect(registered.filter((r) => r.type === BOOTSTRAP_TYPE).map((r) => r.name)).toEqual(['parents']);
-    expect(registered.filter((r) => r.type === COMPONENT_TYPE).map((r) => r.name)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'pki']);
-    expect(Object.keys(stack.components)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'pki']);
+    expect(registered.filter((r) => r.type === COMPONENT_TYPE).map((r) => r.name)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'cluster-doctor-rbac', 'pki']);
+    expect(Object.keys(stack.components)).toEqual(['flannel', 'coredns', 'node-local-dns', 'node-config', 'cluster-doctor-rbac', 'pki']);
     // each URN names its parent's type: bootstrap → component → object
     const componentUrn = await settle(stack.components.flannel.urn);
     expect(componentUrn).toContain(`${BOOTSTRAP_TYPE}$${COMPONENT_TYPE}::flannel`);
@@ -135,7 +135,7 @@ describe('ClusterBootstrapStack', () => {
     const ipvs = (await deploy({ networking: { kubeProxyMode: 'ipvs' } }, 'out')).stack;
     expect(ipvs.dnsServiceIP).toBe('10.96.0.10');
     expect(ipvs.kubeletClusterDNS).toBe('169.254.20.10');
-    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.12.0', 'node-local-dns': '1.26.7', 'node-config': 'v1.35.4', pki: 'v1.35.4' });
+    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.12.0', 'node-local-dns': '1.26.7', 'node-config': 'v1.35.4', 'cluster-doctor-rbac': 'v1.35.4', pki: 'v1.35.4' });
     expect(Object.keys(ipvs.nodeFiles)).toContain('node-config/kubeadm-init.yaml');
     expect(Object.keys(ipvs.nodeFiles)).toContain('pki/openssl/apiserver.csr.conf'); // the certificate plan; keys are never stack outputs
     expect(Object.keys(ipvs.nodeFiles)).toContain('node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');
