@@ -283,7 +283,7 @@ export interface KonnectivityAgentHost {
 export function konnectivityAgentRewrites(args: readonly string[], host: KonnectivityAgentHost): { args: string[]; rewrites: HostRewrite[] } {
   const expanded: HostRewrite[] = [];
   const kubeletExpanded = args.map((a) =>
-    a.replace(/\$\(([A-Z_][A-Z0-9_]*)\)/g, (whole, name: string) => {
+    a.replace(/\$\(([A-Z_][A-Z0-9_]*)\)/g, (_whole, name: string) => {
       const value = host.env[name];
       if (value === undefined) throw new Error(`konnectivity-agent: ${a} names $(${name}), which our container's env does not give`);
       expanded.push({ field: a.replace(/=.*$/, ''), from: a.replace(/^[^=]*=/, ''), value, why: `the kubelet expands $(${name}) from the container's env (the downward API); here the simulated node's value` });
