@@ -110,18 +110,21 @@ interface ErrorPattern {
 }
 
 // One line per known string. Add a recorded string as its own line above the general pattern it refines.
+const KONNECTIVITY_TIER = 'e2e tier 2026-12-03: konnectivity.e2e (kube-apiserver v1.35.4, apiserver-network-proxy v0.34.0, grpc)';
+
 export const ERROR_PATTERNS: readonly ErrorPattern[] = [
-  { cause: 'agents-not-connected', text: 'No agent available', recorded: false },
+  // agents stopped, agents with a token for another audience, agents dialling the wrong port: all three read the same
+  { cause: 'agents-not-connected', text: 'No agent available', recorded: KONNECTIVITY_TIER },
   { cause: 'server-socket-missing', text: /dial unix [^:]*: connect: no such file or directory/, recorded: false },
   { cause: 'server-socket-missing', text: /dial unix [^:]*: connect: connection refused/, recorded: false },
   { cause: 'kubelet-serving-cert', text: 'x509: certificate signed by unknown authority', recorded: false },
-  { cause: 'kubelet-serving-cert', text: /tls: failed to verify certificate: x509:/, recorded: false },
+  { cause: 'kubelet-serving-cert', text: /tls: failed to verify certificate: x509:/, recorded: KONNECTIVITY_TIER },
   { cause: 'kubelet-no-log', text: /the server could not find the requested resource \( pods\/log /, status: 404, recorded: 'e2e tier 2026-12-03: kube-apiserver v1.35.4 -> KWOK v0.8.0 node' },
   { cause: 'agent-token-audience', text: 'invalid audience', recorded: false },
   { cause: 'agent-token-audience', text: 'token audience', recorded: false },
   { cause: 'kubelet-port-blocked', text: 'i/o timeout', recorded: false },
   { cause: 'kubelet-port-blocked', text: 'no route to host', recorded: false },
-  { cause: 'kubelet-refused', text: /dial tcp [^ ]+: connect: connection refused/, recorded: false },
+  { cause: 'kubelet-refused', text: /dial tcp [^ ]+: connect: connection refused/, recorded: KONNECTIVITY_TIER },
   { cause: 'unauthorized', status: 401, recorded: false },
   { cause: 'forbidden', status: 403, recorded: false },
 ];

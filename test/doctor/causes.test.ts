@@ -19,6 +19,15 @@ describe('error -> cause', () => {
     expect(causeOf({ message: 'the server could not find the requested resource ( pods/log konnectivity-agent-p5r98)', status: 404 })?.id).toBe('kubelet-no-log');
   });
 
+  // exactly what kubectl printed in test/e2e/konnectivity.e2e.test.ts, each broken state in turn
+  test.each([
+    ['Error from server: Get "https://127.0.0.11:46053/containerLogs/default/tunnel-tunnel-worker-0/app": No agent available', 'agents-not-connected'],
+    ['Error from server: Get "https://127.0.0.11:46053/containerLogs/default/tunnel-tunnel-worker-0/app": dial tcp 127.0.0.11:46053: connect: connection refused', 'kubelet-refused'],
+    ['Error from server: Get "https://127.0.0.11:46053/containerLogs/default/tunnel-tunnel-worker-0/app": tls: failed to verify certificate: x509: certificate signed by unknown authority', 'kubelet-serving-cert'],
+  ])('recorded in the Konnectivity tier: %s', (message, id) => {
+    expect(causeOf({ message })?.id).toBe(id);
+  });
+
   test('401 and 403 are the kubeconfig rights, whatever the text', () => {
     expect(causeOf({ message: 'Unauthorized', status: 401 })?.id).toBe('unauthorized');
     expect(causeOf({ message: 'pods is forbidden: User "x" cannot list resource "pods"', status: 403 })?.id).toBe('forbidden');
