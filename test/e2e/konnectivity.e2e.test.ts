@@ -174,7 +174,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     await waitFor('the server socket gone', () => !fs.existsSync(server!.socket), 15_000).catch(() => undefined);
     recorded['server stopped'] = traffic.logsError(kubeconfig, NODES[0].name);
     // the API server's tunnel client keeps redialling the missing socket until kubectl's own deadline: no quick error
-    expect(recorded['server stopped']).toMatch(/error dialing backend|dial unix|connection refused|no such file|context deadline exceeded/);
+    expect(recorded['server stopped']).toMatch(/error dialing backend|dial unix|connection refused|no such file|context deadline exceeded|Client\.Timeout exceeded/);
   }, 120_000);
 
   afterAll(() => {
