@@ -20,7 +20,7 @@ describe('the app repo extends the bootstrap', () => {
   const find = (chart: string, kind: string, name: string) => charts[chart].find((o) => o.kind === kind && o.metadata.name === name);
 
   test('synthesizes the built-in components and its own', () => {
-    expect(Object.keys(charts).sort()).toEqual(['coredns', 'flannel', 'node-config', 'node-local-dns', 'pki', 'platform-info', 'sso-authentication', 'tenants']);
+    expect(Object.keys(charts).sort()).toEqual(['cluster-doctor-rbac', 'coredns', 'flannel', 'node-config', 'node-local-dns', 'pki', 'platform-info', 'sso-authentication', 'tenants']);
     expect(find('platform-info', 'ConfigMap', 'platform-info').data).toEqual({ clusterName: 'shop-prod', dnsServiceIP: '10.96.0.10', tenants: 'platform-tools,payments' });
   });
 
