@@ -76,7 +76,10 @@ test('healthy cluster: every check that applies passes; the pod-log request per 
   // a pod, recorded as "the server could not find the requested resource ( pods/log <pod>)"
   const logs = byCheck(j, 'kubelet-logs');
   for (const f of logs.filter((x: any) => x.status !== 'skipped' && x.status !== 'ok')) expect([f.subject, f.status, f.cause?.id]).toEqual([f.subject, 'problem', 'kubelet-no-log']);
-  expect(logs.filter((f: any) => f.status === 'skipped').map((f: any) => f.subject).sort()).toEqual(['windows-worker-0', 'windows-worker-1']);
+  // only a node without pods is skipped: the Linux nodes carry the agents; the Windows ones have pods only when an
+  // earlier suite left some there, so they may go either way
+  const skipped = logs.filter((f: any) => f.status === 'skipped').map((f: any) => f.subject);
+  expect(skipped.filter((n: string) => !n.startsWith('windows-worker-'))).toEqual([]);
   expect(r.status).toBe(logs.some((f: any) => f.status === 'problem') ? 1 : 0);
   // the human table of the same run (the README's example)
   const text = await doctor('--kubeconfig', kubeconfig, '--dist', dist);
