@@ -7,6 +7,7 @@ export type CauseId =
   | 'agents-not-connected'
   | 'server-socket-missing'
   | 'kubelet-port-blocked'
+  | 'tunnel-timeout'
   | 'kubelet-refused'
   | 'kubelet-serving-cert'
   | 'kubelet-no-log'
@@ -42,6 +43,11 @@ export const CAUSES: Readonly<Record<CauseId, Cause>> = {
     id: 'kubelet-port-blocked',
     title: 'the kubelet port (10250) does not answer: blocked between the agent (or the control plane) and the node',
     fix: 'open TCP 10250 on the node to the Konnectivity agents (or, without Konnectivity, to the control plane); check the node address the API server dials (--kubelet-preferred-address-types)',
+  },
+  'tunnel-timeout': {
+    id: 'tunnel-timeout',
+    title: 'the request through Konnectivity timed out: the Konnectivity server is down (kube-apiserver keeps redialling its socket and never answers), or the kubelet port is blocked from the agent',
+    fix: 'first check the konnectivity-server pod on every control-plane node and its socket (/etc/kubernetes/konnectivity-server/konnectivity-server.socket, mounted into kube-apiserver); then TCP 10250 from the agents to the node',
   },
   'kubelet-refused': {
     id: 'kubelet-refused',

@@ -47,8 +47,11 @@ async function checkNode(ctx: CheckContext, node: string): Promise<Finding> {
     }
   }
   if (last instanceof ApiRequestError && last.kind === 'timeout') {
-    // the API server holds the request while it dials the kubelet: the path to the node is the suspect
-    return { check, subject: node, node: true, status: 'problem', url: last.url, detail: `${last.message}: the API server did not get through to the kubelet`, cause: CAUSES['kubelet-port-blocked'] };
+    // the API server holds the request while it dials the kubelet: the path to the node is the suspect. With
+    // Konnectivity a stopped server looks the same (measured: the API server redials the socket until the client
+    // gives up), so the cause names both
+    const cause = ctx.konnectivity.enabled ? CAUSES['tunnel-timeout'] : CAUSES['kubelet-port-blocked'];
+    return { check, subject: node, node: true, status: 'problem', url: last.url, detail: `${last.message}: the API server did not get through to the kubelet`, cause };
   }
   const f = errorFinding(ctx, check, node, last, { node: true });
   return f.status === 'problem' && !f.cause ? { ...f, cause: causeOf({ message: f.detail }) } : f;

@@ -1,17 +1,16 @@
 // cluster-doctor against the real API server of the tier: Konnectivity (server as a DaemonSet, so the scheduler
 // places it on the KWOK control plane) and the doctor's own RBAC applied from synth; a stand-in /healthz on a
 // loopback port the test opens (the config's healthPort points there); then the doctor as a user runs it.
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { runDoctor } from './harness/cluster-doctor';
 import { serviceAccountKubeconfig, serviceAccountToken } from './harness/cloud-controller-manager';
 import { kubectl, kubectlOk, waitFor } from './harness/cluster';
 import { freePort } from './harness/processes';
 import { cluster, synthConfig } from './support';
 
-const command = path.join(__dirname, '..', '..', 'build', 'lib', 'cli', 'doctor.js');
 const { kubeconfig } = cluster();
 const apply = (file: string) => kubectlOk(kubeconfig, ['apply', '--server-side', '--field-manager=cluster-bootstrap', '-f', file]);
 
@@ -19,19 +18,7 @@ let dir = '';
 let dist = '';
 let healthServer: http.Server | undefined;
 
-/** Runs the command without blocking this process, which serves the stand-in /healthz. */
-async function doctor(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; json?: any }> {
-  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [command, ...args], { encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr })),
-  );
-  let json;
-  try {
-    json = args.includes('--json') ? JSON.parse(r.stdout) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const doctor = runDoctor;
 
 const readyOn = (selector: string) =>
   JSON.parse(kubectlOk(kubeconfig, ['get', 'pods', '-n', 'kube-system', '-l', selector, '-o', 'json']))

@@ -11,6 +11,7 @@ import { startControlPlane, type RunningControlPlane } from './harness/control-p
 import { agentReady, agentToken, agentWorkload, metricSum, startKonnectivityAgent, startKonnectivityServer, stop, writeServerKubeconfig, type KonnectivityAgentRun, type KonnectivityServerRun } from './harness/konnectivity';
 import { otherCa, reissueServingCertificate, startKubeletNodes, type KubeletNodeRun, type SimulatedNode } from './harness/kubelet-nodes';
 import { kubectlOk } from './harness/kubectl';
+import { kubeletLogFindings, runDoctor } from './harness/cluster-doctor';
 import { startTunnelTraffic, type TunnelTraffic } from './harness/tunnel-traffic';
 import { stopProcesses, waitFor } from './harness/processes';
 import { tierVersions } from './harness/tools';
@@ -24,6 +25,8 @@ const DIAL_METRIC = 'konnectivity_network_proxy_agent_dial_duration_seconds_coun
 const WAIT_MS = 60_000;
 /** What kubectl printed in each broken state (the note and the doctor's cause table are built on these). */
 const recorded: Record<string, string> = {};
+/** How long cluster-doctor took in each state, for all three nodes. */
+const doctorTimes: Record<string, number> = {};
 
 function clusterYaml(mode: string): string {
   return [`kubernetesVersion: ${tierVersions().kubernetes}`, 'apiServer:', '  host: 127.0.0.1', 'components:', '  konnectivity:', '    enabled: true', `    mode: ${mode}`, ''].join('\n');
@@ -53,7 +56,8 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
       agents.push(await startKonnectivityAgent(container, node, { caCert: caCert(), tokenFile }, { agentPort: options.serverPort ?? server!.agentPort }, path.join(dir, `agent-${node.name}-${Date.now()}.log`), pids));
     }
   }
-  const stopAgents = () => agents.splice(0).forEach(stop);
+  // all at once: an agent takes its full grace period to go on SIGTERM, so one by one would wait it out three times
+  const stopAgents = () => stopProcesses(agents.splice(0).map((a) => a.process.pid));
   const allAgentsReady = async () => (await Promise.all(agents.map(agentReady))).every(Boolean);
 
   beforeAll(async () => {
@@ -79,6 +83,16 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     traffic.close();
     if (!process.env.E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /** cluster-doctor as a user runs it on this control plane, with our dist/: node -> [status, cause]. */
+  async function diagnose(state: string): Promise<Record<string, [string, string | undefined]>> {
+    const started = Date.now();
+    const run = await runDoctor('--kubeconfig', kubeconfig, '--dist', dist, '--json', '--timeout', '5');
+    doctorTimes[`${mode}: ${state}`] = Date.now() - started;
+    if (!run.json) throw new Error(`cluster-doctor gave no JSON report (exit ${run.status}): ${run.stderr}`);
+    return kubeletLogFindings(run.json);
+  }
+  const everyNode = (finding: [string, string | undefined]) => Object.fromEntries(NODES.map((n) => [n.name, finding]));
 
   const dials = async () => Promise.all(agents.map((a) => metricSum(a.healthPort, DIAL_METRIC)));
 
@@ -106,6 +120,10 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     }
   });
 
+  test('cluster-doctor reads a log through the tunnel on every node', async () => {
+    expect(await diagnose('healthy')).toEqual(everyNode(['ok', undefined]));
+  });
+
   if (mode !== 'grpc') return;
 
   test('with every agent stopped', async () => {
@@ -113,6 +131,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     try {
       recorded['agents stopped'] = traffic.logsError(kubeconfig, NODES[0].name);
       expect(recorded['agents stopped']).toMatch(/No agent available|error dialing backend/);
+      expect(await diagnose('agents stopped')).toEqual(everyNode(['problem', 'agents-not-connected']));
     } finally {
       await startAgents();
       await waitFor('every agent connected again', allAgentsReady, WAIT_MS);
@@ -126,6 +145,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
       recorded['wrong audience'] = traffic.logsError(kubeconfig, NODES[0].name);
       expect(recorded['wrong audience']).toMatch(/No agent available|error dialing backend/);
       expect(fs.readFileSync(server!.process.log, 'utf8')).toMatch(/audience/i);
+      expect(await diagnose('wrong audience')).toEqual(everyNode(['problem', 'agents-not-connected']));
     } finally {
       stopAgents();
       await startAgents();
@@ -139,6 +159,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
       await startAgents({ serverPort: server!.adminPort + 1000 });
       recorded['agent dials the wrong port'] = traffic.logsError(kubeconfig, NODES[0].name);
       expect(recorded['agent dials the wrong port']).toMatch(/No agent available|error dialing backend/);
+      expect(await diagnose('agent dials the wrong port')).toEqual(everyNode(['problem', 'agents-not-connected']));
     } finally {
       stopAgents();
       await startAgents();
@@ -152,6 +173,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     try {
       recorded['kubelet unreachable'] = traffic.logsError(kubeconfig, run.node.name);
       expect(recorded['kubelet unreachable']).toMatch(/error dialing backend|connection refused|i\/o timeout/);
+      expect(await diagnose('kubelet unreachable')).toEqual({ ...everyNode(['ok', undefined]), [run.node.name]: ['problem', 'kubelet-refused'] });
     } finally {
       kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, run, kubeletPort, clusterCa(), (n) => traffic.debugging(n), 0, dir, pids);
     }
@@ -162,6 +184,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     try {
       recorded['kubelet certificate from another CA'] = traffic.logsError(kubeconfig, NODES[0].name);
       expect(recorded['kubelet certificate from another CA']).toMatch(/x509/);
+      expect(await diagnose('kubelet certificate from another CA')).toEqual({ ...everyNode(['ok', undefined]), [NODES[0].name]: ['problem', 'kubelet-serving-cert'] });
     } finally {
       kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, kubelets[0], kubeletPort, clusterCa(), (n) => traffic.debugging(n), 0, dir, pids);
     }
@@ -174,10 +197,12 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     await waitFor('the server socket gone', () => !fs.existsSync(server!.socket), 15_000).catch(() => undefined);
     recorded['server stopped'] = traffic.logsError(kubeconfig, NODES[0].name);
     // the API server's tunnel client keeps redialling the missing socket until kubectl's own deadline: no quick error
+    expect(await diagnose('server stopped')).toEqual(everyNode(['problem', 'tunnel-timeout']));
     expect(recorded['server stopped']).toMatch(/error dialing backend|dial unix|connection refused|no such file|context deadline exceeded|Client\.Timeout exceeded/);
   }, 120_000);
 
   afterAll(() => {
+    if (Object.keys(doctorTimes).length) process.stderr.write(`\ncluster-doctor run time (3 nodes):\n${Object.entries(doctorTimes).map(([k, v]) => `- ${k}: ${v} ms`).join('\n')}\n`);
     if (Object.keys(recorded).length) process.stderr.write(`\nkubectl in each broken state:\n${Object.entries(recorded).map(([k, v]) => `- ${k}: ${v}`).join('\n')}\n`);
   });
 });
