@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { tempDir } from './support/temp-dir';
 
 const lib = path.join(__dirname, '..', 'lib');
 // the composition root and the package entry may name components; nothing below them may
@@ -30,7 +31,7 @@ describe('one-way house', () => {
   });
 
   test('the check finds such an import', () => {
-    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cb-arch-'));
+    const dir = tempDir('cb-arch-');
     try {
       fs.mkdirSync(path.join(dir, 'components', 'x'), { recursive: true });
       fs.mkdirSync(path.join(dir, 'node-config'));

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, ApiObject, Chart, Testing } from 'cdk8s';
 import { main } from '../lib/cli/dockershim-lint';
 import { addDockershimCheck, lintDockershim } from '../lib/dockershim/chart-check';
 import { dockerSocketExposure, lintManifests, lintObject, type ManifestObject } from '../lib/dockershim/lint';
 import { synthBootstrap } from './support/synth';
+import { tempDir } from './support/temp-dir';
 
 const pod = (spec: ManifestObject) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'agent', namespace: 'monitoring' }, spec });
 const socketPod = (hostPath: string) =>
@@ -97,7 +97,7 @@ describe('dockershim lint', () => {
     new ApiObject(chart, 'agent', socketPod('/var/run/docker.sock'));
     addDockershimCheck(chart);
     expect(() => app.synth()).toThrow(/depends on Docker .*Pod\/monitoring\/agent container agent: volume sock mounts hostPath \/var\/run\/docker.sock/);
-    const allowed = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'lint-')) });
+    const allowed = new App({ outdir: tempDir('lint-') });
     const other = new Chart(allowed, 'apps');
     new ApiObject(other, 'agent', socketPod('/var/run/docker.sock'));
     addDockershimCheck(other, { allow: (f) => f.object === 'Pod/monitoring/agent' });
@@ -106,7 +106,7 @@ describe('dockershim lint', () => {
 });
 
 describe('dockershim-lint command', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockershim-lint-'));
+  const dir = tempDir('dockershim-lint-');
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const run = (...argv: string[]) => {
     const out: string[] = [];

@@ -1,10 +1,10 @@
 // End-to-end: the compiled app (what cdk8s.yaml runs) and the real cdk8s CLI, in temp directories.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
+import { tempDir as removedAfterAll } from './support/temp-dir';
 
 const root = path.join(__dirname, '..');
 const DEFAULT_OUTPUT = ['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
@@ -17,7 +17,7 @@ function run(cwd: string, env: NodeJS.ProcessEnv = {}, command = process.execPat
 }
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cb-synth-'));
+  return removedAfterAll('cb-synth-');
 }
 
 function readObjects(file: string): any[] {

@@ -3,9 +3,8 @@ import { flannelNodePrepFiles } from '../../lib/components/flannel/node-prep';
 import { writeFiles } from '../../lib/output/synth';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { synthBootstrap } from '../support/synth';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDir } from '../support/temp-dir';
 
 describe('Flannel node preparation', () => {
   test('sysctl and module files, and a cloud-init snippet that installs exactly them', () => {
@@ -38,7 +37,7 @@ describe('Flannel node preparation', () => {
   });
 
   test('file paths cannot escape the output folder', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-files-'));
+    const dir = tempDir('cb-files-');
     expect(() => writeFiles([{ path: '../evil.conf', content: 'x' }], dir)).toThrow(/must stay inside/);
     expect(() => writeFiles([{ path: 'x.k8s.yaml', content: 'x' }], dir)).toThrow(/must stay inside/);
     expect(writeFiles([{ path: 'a/b.conf', content: 'x' }], dir)).toEqual([path.join(dir, 'a', 'b.conf')]);

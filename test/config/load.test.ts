@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config/errors';
 import { findConfigSource, loadClusterConfig, parseConfigText } from '../../lib/config/load';
+import { tempDir as removedAfterAll } from '../support/temp-dir';
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cb-load-'));
+  return removedAfterAll('cb-load-');
 }
 
 describe('config source', () => {

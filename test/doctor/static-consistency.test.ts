@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { dump } from 'js-yaml';
@@ -7,12 +6,13 @@ import { ClusterBootstrap, KONNECTIVITY, konnectivityAgentArgs, konnectivityServ
 import { DEFAULT_KONNECTIVITY_FACTS } from '../../lib/doctor/check-context';
 import { documentsFromConfig, documentsFromDist, KONNECTIVITY_FILES } from '../../lib/doctor/konnectivity-documents';
 import { checkStaticConsistency, factsFromDocuments, flagValue, podSpecOf, type KonnectivityDocuments } from '../../lib/doctor/static-consistency';
+import { tempDir } from '../support/temp-dir';
 
 const ON = { components: { konnectivity: { enabled: true } } };
 
 /** Synthesizes a config into a temp dist/ the way synth writes it (charts as YAML, then the component files). */
 function synthDist(file: object): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-doctor-'));
+  const dir = tempDir('cb-doctor-');
   const bootstrap = new ClusterBootstrap(new App(), { config: parseClusterConfig(file) });
   for (const [id, chart] of bootstrap.charts) fs.writeFileSync(path.join(dir, `${id}.k8s.yaml`), chart.toJson().map((o: object) => dump(o)).join('---\n'));
   for (const f of [...bootstrap.files.values()].flat()) {

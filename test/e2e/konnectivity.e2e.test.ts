@@ -33,8 +33,7 @@ function clusterYaml(mode: string): string {
 }
 
 describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
-  // short: the server's socket path under it must fit a Unix socket address (107 bytes)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cb-konn-${mode === 'grpc' ? 'g' : 'h'}-`));
+  let dir = '';
   const pids: number[] = [];
   let plane: RunningControlPlane;
   let kubeconfig = '';
@@ -42,7 +41,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
   let agents: KonnectivityAgentRun[] = [];
   let kubelets: KubeletNodeRun[] = [];
   let kubeletPort = 0;
-  let traffic: TunnelTraffic;
+  let traffic: TunnelTraffic | undefined;
   let dist = '';
   const caCert = () => path.join(plane.root, 'etc', 'kubernetes', 'pki', 'ca.crt');
   const clusterCa = () => ({ cert: caCert(), key: path.join(plane.root, 'etc', 'kubernetes', 'pki', 'ca.key') });
@@ -61,6 +60,9 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
   const allAgentsReady = async () => (await Promise.all(agents.map(agentReady))).every(Boolean);
 
   beforeAll(async () => {
+    // short: the server's socket path under it must fit a Unix socket address (107 bytes)
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `cb-konn-${mode === 'grpc' ? 'g' : 'h'}-`));
+    traffic = startTunnelTraffic(dir, NODES);
     plane = await startControlPlane(dir, pids, { clusterYaml: clusterYaml(mode), programs: ['etcd', 'kube-apiserver', 'kube-controller-manager'] });
     kubeconfig = plane.adminKubeconfig;
     dist = path.join(plane.work, 'dist');
@@ -69,19 +71,18 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     // our RBAC and ServiceAccount (the agents themselves run as processes below, one per node)
     const { objects, workload } = agentWorkload(dist);
     kubectlOk(kubeconfig, ['apply', '--server-side', '-f', '-'], objects.filter((o) => o !== workload).map((o) => JSON.stringify(o)).join('\n'));
-    const started = await startKubeletNodes(plane.superAdminKubeconfig, NODES, clusterCa(), (n) => traffic.debugging(n), dir, pids);
+    const started = await startKubeletNodes(plane.superAdminKubeconfig, NODES, clusterCa(), (n) => traffic!.debugging(n), dir, pids);
     kubeletPort = started.port;
     kubelets = started.runs;
     await startAgents();
     await waitFor('every agent connected to the server (/readyz)', allAgentsReady, WAIT_MS);
-    await traffic.pods(kubeconfig);
+    await traffic!.pods(kubeconfig);
   }, 300_000);
-  traffic = startTunnelTraffic(dir, NODES);
 
   afterAll(() => {
     stopProcesses(pids);
-    traffic.close();
-    if (!process.env.E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    traffic?.close();
+    if (dir && !process.env.E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** cluster-doctor as a user runs it on this control plane, with our dist/: node -> [status, cause]. */
@@ -107,9 +108,9 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
   test.each(NODES.map((n) => [n.name]))('kubectl logs, exec and port-forward to the pod on %s cross the tunnel', async (nodeName) => {
     const i = NODES.findIndex((n) => n.name === nodeName);
     const before = await dials();
-    expect(traffic.logs(kubeconfig, nodeName)).toContain(`log line from ${nodeName}`);
-    expect(traffic.exec(kubeconfig, nodeName)).toBe(`exec on ${nodeName}`);
-    expect(await traffic.portForward(kubeconfig, nodeName)).toBe(`served for ${nodeName}`);
+    expect(traffic!.logs(kubeconfig, nodeName)).toContain(`log line from ${nodeName}`);
+    expect(traffic!.exec(kubeconfig, nodeName)).toBe(`exec on ${nodeName}`);
+    expect(await traffic!.portForward(kubeconfig, nodeName)).toBe(`served for ${nodeName}`);
     const after = await dials();
     const carried = after.map((n, j) => n - before[j]);
     // the agents dialled the kubelet endpoint for each of the three requests
@@ -129,7 +130,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
   test('with every agent stopped', async () => {
     stopAgents();
     try {
-      recorded['agents stopped'] = traffic.logsError(kubeconfig, NODES[0].name);
+      recorded['agents stopped'] = traffic!.logsError(kubeconfig, NODES[0].name);
       expect(recorded['agents stopped']).toMatch(/No agent available|error dialing backend/);
       expect(await diagnose('agents stopped')).toEqual(everyNode(['problem', 'agents-not-connected']));
     } finally {
@@ -142,7 +143,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     stopAgents();
     try {
       await startAgents({ audience: 'not-konnectivity' });
-      recorded['wrong audience'] = traffic.logsError(kubeconfig, NODES[0].name);
+      recorded['wrong audience'] = traffic!.logsError(kubeconfig, NODES[0].name);
       expect(recorded['wrong audience']).toMatch(/No agent available|error dialing backend/);
       expect(fs.readFileSync(server!.process.log, 'utf8')).toMatch(/audience/i);
       expect(await diagnose('wrong audience')).toEqual(everyNode(['problem', 'agents-not-connected']));
@@ -157,7 +158,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     stopAgents();
     try {
       await startAgents({ serverPort: server!.adminPort + 1000 });
-      recorded['agent dials the wrong port'] = traffic.logsError(kubeconfig, NODES[0].name);
+      recorded['agent dials the wrong port'] = traffic!.logsError(kubeconfig, NODES[0].name);
       expect(recorded['agent dials the wrong port']).toMatch(/No agent available|error dialing backend/);
       expect(await diagnose('agent dials the wrong port')).toEqual(everyNode(['problem', 'agents-not-connected']));
     } finally {
@@ -171,31 +172,31 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     const run = kubelets[0];
     stopProcesses([run.process.pid]);
     try {
-      recorded['kubelet unreachable'] = traffic.logsError(kubeconfig, run.node.name);
+      recorded['kubelet unreachable'] = traffic!.logsError(kubeconfig, run.node.name);
       expect(recorded['kubelet unreachable']).toMatch(/error dialing backend|connection refused|i\/o timeout/);
       expect(await diagnose('kubelet unreachable')).toEqual({ ...everyNode(['ok', undefined]), [run.node.name]: ['problem', 'kubelet-refused'] });
     } finally {
-      kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, run, kubeletPort, clusterCa(), (n) => traffic.debugging(n), 0, dir, pids);
+      kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, run, kubeletPort, clusterCa(), (n) => traffic!.debugging(n), 0, dir, pids);
     }
   }, 120_000);
 
   test('with a kubelet serving certificate from a CA the API server does not trust', async () => {
-    kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, kubelets[0], kubeletPort, otherCa(dir), (n) => traffic.debugging(n), 0, dir, pids);
+    kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, kubelets[0], kubeletPort, otherCa(dir), (n) => traffic!.debugging(n), 0, dir, pids);
     try {
-      recorded['kubelet certificate from another CA'] = traffic.logsError(kubeconfig, NODES[0].name);
+      recorded['kubelet certificate from another CA'] = traffic!.logsError(kubeconfig, NODES[0].name);
       expect(recorded['kubelet certificate from another CA']).toMatch(/x509/);
       expect(await diagnose('kubelet certificate from another CA')).toEqual({ ...everyNode(['ok', undefined]), [NODES[0].name]: ['problem', 'kubelet-serving-cert'] });
     } finally {
-      kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, kubelets[0], kubeletPort, clusterCa(), (n) => traffic.debugging(n), 0, dir, pids);
+      kubelets[0] = await reissueServingCertificate(plane.superAdminKubeconfig, kubelets[0], kubeletPort, clusterCa(), (n) => traffic!.debugging(n), 0, dir, pids);
     }
-    expect(traffic.logs(kubeconfig, NODES[0].name)).toContain(`log line from ${NODES[0].name}`);
+    expect(traffic!.logs(kubeconfig, NODES[0].name)).toContain(`log line from ${NODES[0].name}`);
   }, 120_000);
 
   // last: the same requests that crossed the tunnel fail once the server (and its socket) is gone
   test('with the Konnectivity server stopped, the same requests fail', async () => {
     stop(server);
     await waitFor('the server socket gone', () => !fs.existsSync(server!.socket), 15_000).catch(() => undefined);
-    recorded['server stopped'] = traffic.logsError(kubeconfig, NODES[0].name);
+    recorded['server stopped'] = traffic!.logsError(kubeconfig, NODES[0].name);
     // the API server's tunnel client keeps redialling the missing socket until kubectl's own deadline: no quick error
     expect(await diagnose('server stopped')).toEqual(everyNode(['problem', 'tunnel-timeout']));
     expect(recorded['server stopped']).toMatch(/error dialing backend|dial unix|connection refused|no such file|context deadline exceeded|Client\.Timeout exceeded/);

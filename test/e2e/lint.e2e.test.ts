@@ -2,12 +2,12 @@
 // running API server's OpenAPI) and kube-score (findings only as allowed in kube-score-allowlist.yaml).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { kubectlOk } from './harness/cluster';
 import { tool } from './harness/tools';
 import { cluster, manifestFiles, objectsIn, SCENARIOS, synthScenario } from './support';
+import { tempDir } from '../support/temp-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { kindsOf, standaloneSchema, strictDefinitions } = require('../../scripts/openapi-jsonschema.js');
@@ -16,7 +16,7 @@ const SCHEMA_TEMPLATE = '{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion
 
 /** One kubeconform schema file per kind the live API server serves, named as SCHEMA_TEMPLATE expects. */
 function schemasFromServer(kubeconfig: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-kubeconform-'));
+  const dir = tempDir('cb-kubeconform-');
   const openapi = JSON.parse(kubectlOk(kubeconfig, ['get', '--raw', '/openapi/v2']));
   const definitions = strictDefinitions(openapi);
   for (const [gvk, name] of Object.entries<string>(kindsOf(openapi))) {
@@ -84,7 +84,7 @@ describe('kubeconform, strict, with schemas from the running API server', () => 
   });
 
   test('it does catch an unknown field (the check is live)', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-kubeconform-bad-'));
+    const dir = tempDir('cb-kubeconform-bad-');
     const file = path.join(dir, 'bad.yaml');
     fs.writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: default\ndata: {}\ndatta: {}\n');
     const result = kubeconform(schemaDir, [file]);

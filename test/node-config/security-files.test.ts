@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import { featureGateProblem, listedFeatureGateMinors } from '../../lib/node-config/feature-gates';
-import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
@@ -15,11 +14,12 @@ import { OUTPUT_PATHS } from '../../lib/node-config/paths';
 import { partitionFiles, writeSecretFiles } from '../../lib/output/secrets';
 import { NodeConfigSchema } from '../../lib/validation/node-config-schema';
 import { issuesOf } from '../support/issues';
+import { tempDir } from '../support/temp-dir';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
 const schema = NodeConfigSchema.forVersion('1.35.4');
 const encrypted = (e: object, extra: ClusterConfigFile = {}) => parseClusterConfig({ ...extra, apiServer: { encryptionAtRest: { enabled: true, ...e } } });
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cb-node-config-'));
+const tmp = () => tempDir('cb-node-config-');
 const key = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
 
 /** The ConfigError a call throws. */

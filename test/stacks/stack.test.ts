@@ -5,6 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { synthBootstrap } from '../support/synth';
+import { tempDir } from '../support/temp-dir';
 
 interface Registered {
   readonly type: string;
@@ -110,7 +111,7 @@ describe('ClusterBootstrapStack', () => {
 
   test('encryption at rest: a key that would be generated inside the deployment (and lost with it) stops the program', () => {
     const cwd = process.cwd();
-    const empty = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cb-stack-'));
+    const empty = tempDir('cb-stack-');
     process.chdir(empty); // no secretsDir here, so no kept key
     try {
       expect(() => new ClusterBootstrapStack('gen', { config: parseClusterConfig({ apiServer: { encryptionAtRest: { enabled: true } } }) })).toThrow(

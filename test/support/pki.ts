@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from 'child_process';
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { IpAddress } from '../../lib/net/cidr';
+import { tempDir as removedAfterAll } from './temp-dir';
 
 export function tempDir(prefix = 'cb-pki-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return removedAfterAll(prefix);
 }
 
 /** `openssl x509 -noout -text` of a certificate file. */
