@@ -33,7 +33,8 @@ function defaultStrategies(agentForm: 'daemonset' | 'deployment'): KonnectivityP
 export function resolveKonnectivity(file: ClusterConfigFile, apiServerHost: string, kubernetes: KubernetesVersion | undefined, issues: ConfigIssue[], warnings: ConfigIssue[]): ResolvedKonnectivity {
   const k = file.components?.konnectivity ?? {};
   const d = D.components.konnectivity;
-  const minor = kubernetes?.minor ?? 35;
+  // an unparsable kubernetesVersion is already an issue; the default release's minor keeps the rest checkable
+  const minor = kubernetes?.minor ?? Number(D.kubernetesVersion.split('.')[1]);
   const agentForm = k.agentForm ?? d.agentForm;
   const r = k.agentResources ?? {};
   const resolved: ResolvedKonnectivity = {

@@ -1,6 +1,6 @@
 // The one function that lists what this machine changes in kubeadm's static Pods: pure, so it is checked here
 // without the tier. The tier's own test (control-plane.e2e.test.ts) checks it against kubeadm's real output.
-import { controlPlaneRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost } from '../e2e/harness/host-rewrites';
+import { cloudControllerManagerRewrites, controlPlaneRewrites, egressSelectorRewrites, konnectivityAgentRewrites, konnectivityServerRewrites, kubeconfigRewrite, probeRewrite, type ControlPlaneHost } from '../e2e/harness/host-rewrites';
 
 const host: ControlPlaneHost = { root: '/tmp/tier/root', ports: { 6443: 40001, 2379: 40002, 2380: 40003, 2381: 40004, 10257: 40005, 10259: 40006 } };
 const pki = [{ hostPath: '/etc/kubernetes/pki', mountPath: '/etc/kubernetes/pki' }];
@@ -70,5 +70,37 @@ describe('probeRewrite and kubeconfigRewrite', () => {
     const { text: out, rewrite } = kubeconfigRewrite(text, host);
     expect(out).toBe(text.replace('6443', '40001'));
     expect(rewrite.from).toBe('https://127.0.0.1:6443');
+  });
+});
+
+describe('Konnectivity and CCM rewrites', () => {
+  test('the server keeps every flag of ours but the listed paths and ports, and binds loopback', () => {
+    const args = ['--uds-name=/etc/kubernetes/konnectivity-server/s.socket', '--cluster-cert=/etc/kubernetes/pki/apiserver.crt', '--cluster-key=/etc/kubernetes/pki/apiserver.key', '--kubeconfig=/etc/kubernetes/konnectivity-server.conf', '--mode=grpc', '--agent-port=8132', '--admin-port=8133', '--health-port=8134', '--proxy-strategies=destHost,default'];
+    const volumes = [
+      { hostPath: '/etc/kubernetes/pki', mountPath: '/etc/kubernetes/pki' },
+      { hostPath: '/etc/kubernetes/konnectivity-server.conf', mountPath: '/etc/kubernetes/konnectivity-server.conf' },
+      { hostPath: '/etc/kubernetes/konnectivity-server', mountPath: '/etc/kubernetes/konnectivity-server' },
+    ];
+    const r = konnectivityServerRewrites(args, volumes, { root: '/r', agentPort: 1, adminPort: 2, healthPort: 3 });
+    expect(r.args).toEqual(['--uds-name=/r/etc/kubernetes/konnectivity-server/s.socket', '--cluster-cert=/r/etc/kubernetes/pki/apiserver.crt', '--cluster-key=/r/etc/kubernetes/pki/apiserver.key', '--kubeconfig=/r/etc/kubernetes/konnectivity-server.conf', '--mode=grpc', '--agent-port=1', '--admin-port=2', '--health-port=3', '--proxy-strategies=destHost,default', '--agent-bind-address=127.0.0.1', '--health-bind-address=127.0.0.1']);
+    expect(r.rewrites.every((x) => x.why.length > 0)).toBe(true);
+  });
+
+  test('the agent expands $(VAR) from its env as the kubelet does, and refuses a variable the env lacks', () => {
+    const args = ['--ca-cert=/var/run/secrets/kubernetes.io/serviceaccount/ca.crt', '--proxy-server-port=8132', '--admin-server-port=8133', '--health-server-port=8134', '--service-account-token-path=/var/run/secrets/tokens/t', '--agent-identifiers=ipv4=$(HOST_IP)'];
+    const host = { caCert: '/ca.crt', tokenFile: '/t', env: { HOST_IP: '127.0.0.11' }, serverPort: 9, adminPort: 10, healthPort: 11 };
+    expect(konnectivityAgentRewrites(args, host).args).toContain('--agent-identifiers=ipv4=127.0.0.11');
+    expect(() => konnectivityAgentRewrites(args, { ...host, env: {} })).toThrow(/HOST_IP/);
+  });
+
+  test('an added flag that our args already set is refused, not overridden', () => {
+    expect(() => cloudControllerManagerRewrites(['--cloud-provider=x', '--secure-port=10258'], { kubeconfig: '/k', securePort: 5 })).toThrow(/--secure-port is already in our args/);
+    expect(cloudControllerManagerRewrites(['--cloud-provider=x'], { kubeconfig: '/k', securePort: 5 }).args).toEqual(['--cloud-provider=x', '--kubeconfig=/k', '--authentication-kubeconfig=/k', '--authorization-kubeconfig=/k', '--secure-port=5', '--bind-address=127.0.0.1']);
+  });
+
+  test('the egress selector socket moves under the root', () => {
+    const r = egressSelectorRewrites('      uds:\n        udsName: /etc/kubernetes/konnectivity-server/s.socket\n', '/r');
+    expect(r.text).toContain('udsName: /r/etc/kubernetes/konnectivity-server/s.socket');
+    expect(r.rewrites).toHaveLength(1);
   });
 });

@@ -191,22 +191,17 @@ export interface CloudControllerManagerHost {
  * one a Pod of our DaemonSet gets from its environment instead.
  */
 export function cloudControllerManagerRewrites(args: readonly string[], host: CloudControllerManagerHost): { args: string[]; rewrites: HostRewrite[] } {
-  const present = new Set(args.map((a) => /^--([^=]+)/.exec(a)?.[1]));
   const inCluster =
     "in a Pod it uses the in-cluster config (the projected ServiceAccount token, the cluster CA, KUBERNETES_SERVICE_HOST); here no Pod exists, so a kubeconfig carries the same three: the tier's server and CA and the token `kubectl create token` issued to our ServiceAccount";
-  const rewrites: HostRewrite[] = [
-    { field: '--kubeconfig', value: host.kubeconfig, why: inCluster },
-    // without these two the delegated authentication/authorization of its secure port is skipped outside a Pod
-    // (the options fall back to in-cluster config only), which would hide what the auth-reader binding is for
-    { field: '--authentication-kubeconfig', value: host.kubeconfig, why: `${inCluster} (a Pod falls back to it for delegated authentication too)` },
-    { field: '--authorization-kubeconfig', value: host.kubeconfig, why: `${inCluster} (a Pod falls back to it for delegated authorization too)` },
-    { field: '--secure-port', value: host.securePort, why: 'its default 10258 on the node (host network); here a free port, as another run or tier may hold 10258' },
-    { field: '--bind-address', value: '127.0.0.1', why: 'its default is every address of the node; the tier binds loopback only' },
-  ];
-  for (const r of rewrites) {
-    if (present.has(r.field.slice(2))) throw new Error(`cloud-controller-manager: ${r.field} is already in our args; adding it would hide our value`);
-  }
-  return { args: [...args, ...rewrites.map((r) => `${r.field}=${r.value}`)], rewrites };
+  // without the two delegated ones the authentication/authorization of its secure port is skipped outside a Pod
+  // (the options fall back to in-cluster config only), which would hide what the auth-reader binding is for
+  return rewriteFlags('cloud-controller-manager', args, [
+    { flag: 'kubeconfig', to: () => host.kubeconfig, add: true, why: inCluster },
+    { flag: 'authentication-kubeconfig', to: () => host.kubeconfig, add: true, why: `${inCluster} (a Pod falls back to it for delegated authentication too)` },
+    { flag: 'authorization-kubeconfig', to: () => host.kubeconfig, add: true, why: `${inCluster} (a Pod falls back to it for delegated authorization too)` },
+    { flag: 'secure-port', to: () => String(host.securePort), add: true, why: 'its default 10258 on the node (host network); here a free port, as another run or tier may hold 10258' },
+    { flag: 'bind-address', to: () => '127.0.0.1', add: true, why: 'its default is every address of the node; the tier binds loopback only' },
+  ]);
 }
 
 /** Replaces `--flag=value` in `args` or adds it; throws when an added flag is already there (it would hide ours). */

@@ -40,14 +40,14 @@ interface Container {
 }
 
 /** The server container and its host volumes from our static Pod file (dist/control-plane/manifests/). */
-export function serverPod(dist: string): { container: Container; volumes: StaticPodVolume[] } {
+export function serverPod(dist: string): { container: Container; volumes: (StaticPodVolume & { type?: string })[] } {
   const file = path.join(dist, 'control-plane', 'manifests', 'konnectivity-server.yaml');
   if (!fs.existsSync(file)) throw new Error(`synth did not write ${file} (components.konnectivity.serverForm static-pod)`);
   const pod = parse(fs.readFileSync(file, 'utf8'));
   const container: Container = pod.spec.containers[0];
   const volumes = (pod.spec.volumes ?? []).flatMap((v: any) => {
     const mount = container.volumeMounts?.find((m) => m.name === v.name);
-    return v.hostPath && mount ? [{ hostPath: v.hostPath.path, mountPath: mount.mountPath }] : [];
+    return v.hostPath && mount ? [{ hostPath: v.hostPath.path, mountPath: mount.mountPath, type: v.hostPath.type }] : [];
   });
   return { container, volumes };
 }
@@ -83,7 +83,8 @@ export function writeServerKubeconfig(root: string, server: string): string {
 
 export async function startKonnectivityServer(dist: string, root: string, log: string, pids: number[], timeoutMs = 30_000): Promise<KonnectivityServerRun> {
   const { container, volumes } = serverPod(dist);
-  for (const v of volumes) if (!path.extname(v.hostPath)) fs.mkdirSync(path.join(root, v.hostPath), { recursive: true });
+  // as the kubelet does for our volumes' DirectoryOrCreate (the socket folder)
+  for (const v of volumes) if (v.type === 'DirectoryOrCreate') fs.mkdirSync(path.join(root, v.hostPath), { recursive: true });
   const [agentPort, adminPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const run = konnectivityServerRewrites(container.args, volumes, { root, agentPort, adminPort, healthPort });
   const socket = run.args.find((a) => a.startsWith('--uds-name='))!.slice('--uds-name='.length);
