@@ -42,7 +42,7 @@ describe('synth app', () => {
     );
     expect(r.stderr).toContain('flannel v0.28.9: 6 objects -> dist/flannel.k8s.yaml');
     expect(r.stderr).toContain('image ghcr.io/flannel-io/flannel:v0.28.9');
-    expect(r.stderr).toContain('coredns v1.12.0: 7 objects -> dist/coredns.k8s.yaml');
+    expect(r.stderr).toContain('coredns v1.13.1: 7 objects -> dist/coredns.k8s.yaml');
     expect(r.stderr).toContain('node-local-dns 1.26.7: 5 objects -> dist/node-local-dns.k8s.yaml');
     expect(r.stderr).toContain('pki v1.35.4: files only'); // the certificate plan: no objects, no keys
     expect(r.stderr).toContain('file  dist/pki/cfssl/ca-config.json');

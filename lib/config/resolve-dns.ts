@@ -5,10 +5,15 @@ import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
 import type { ClusterConfigFile } from './types';
 
-/** The CoreDNS release kubeadm installs for a Kubernetes minor version. */
+/**
+ * The CoreDNS release kubeadm installs for a Kubernetes minor version (kubeadm's constants.CoreDNSVersion in the
+ * newest patch release of that minor; patch releases move it too: 1.30.14 pins v1.11.3, 1.30.0 pinned v1.11.1).
+ */
 export function kubeadmCoreDnsVersion(minor: number): string {
+  if (minor >= 35) return 'v1.13.1';
+  if (minor >= 34) return 'v1.12.1';
   if (minor >= 33) return 'v1.12.0';
-  if (minor >= 31) return 'v1.11.3';
+  if (minor >= 30) return 'v1.11.3';
   if (minor >= 29) return 'v1.11.1';
   return 'v1.10.1';
 }

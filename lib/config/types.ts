@@ -422,7 +422,7 @@ export interface CoreDnsConfig {
   /**
    * CoreDNS release (image `registry.k8s.io/coredns/coredns:<version>`).
    * @pattern ^v[0-9]+\.[0-9]+\.[0-9]+$
-   * @default - the release kubeadm installs for `kubernetesVersion` (v1.12.0 from 1.33)
+   * @default - the release kubeadm installs for `kubernetesVersion` (v1.13.1 from 1.35, v1.12.1 on 1.34, v1.12.0 on 1.33)
    */
   readonly version?: string;
 

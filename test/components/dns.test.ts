@@ -29,7 +29,7 @@ describe('CoreDNS objects', () => {
     expect(pod.priorityClassName).toBe('system-cluster-critical');
     expect(pod.topologySpreadConstraints[0]).toMatchObject({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' });
     const c = pod.containers[0];
-    expect(c.image).toBe('registry.k8s.io/coredns/coredns:v1.12.0');
+    expect(c.image).toBe('registry.k8s.io/coredns/coredns:v1.13.1');
     expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, readOnlyRootFilesystem: true });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'liveness-probe', scheme: 'HTTP' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'readiness-probe', scheme: 'HTTP' });

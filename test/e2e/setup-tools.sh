@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
-# (k8s.io/kubernetes), etcd and etcdctl, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
+# (k8s.io/kubernetes), etcd and etcdctl, CoreDNS, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
 # kwok, kubeconform, kube-score, and the Pulumi CLI, its Node.js language host and the Kubernetes provider plugin,
 # into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
@@ -37,6 +37,7 @@ check_version "$etcd_module" go.etcd.io/etcd/server/v3 "$etcd_version"
 check_version kwok sigs.k8s.io/kwok "$KWOK_VERSION"
 check_version cloud-controller-manager k8s.io/cloud-provider "$CLOUD_PROVIDER_VERSION"
 check_version konnectivity sigs.k8s.io/apiserver-network-proxy "$KONNECTIVITY_VERSION"
+check_version coredns github.com/coredns/coredns "$COREDNS_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
 check_version pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION"
@@ -102,6 +103,8 @@ build cloud-controller-manager cloud-controller-manager cluster-bootstrap/e2e-to
 # the Konnectivity server and agent (apiserver-network-proxy's own commands): konnectivity e2e
 build konnectivity konnectivity-server    sigs.k8s.io/apiserver-network-proxy/cmd/server "-s -w"
 build konnectivity konnectivity-agent     sigs.k8s.io/apiserver-network-proxy/cmd/agent  "-s -w"
+# CoreDNS (upstream main, cloud backends left out: tools/coredns/main.go) for the DNS tests and the DNS benchmark
+build coredns    coredns                 cluster-bootstrap/e2e-tools/coredns           "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"

@@ -136,7 +136,7 @@ describe('ClusterBootstrapStack', () => {
     const ipvs = (await deploy({ networking: { kubeProxyMode: 'ipvs' } }, 'out')).stack;
     expect(ipvs.dnsServiceIP).toBe('10.96.0.10');
     expect(ipvs.kubeletClusterDNS).toBe('169.254.20.10');
-    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.12.0', 'node-local-dns': '1.26.7', 'node-config': 'v1.35.4', 'cluster-doctor-rbac': 'v1.35.4', pki: 'v1.35.4' });
+    expect(ipvs.componentVersions).toEqual({ flannel: 'v0.28.9', coredns: 'v1.13.1', 'node-local-dns': '1.26.7', 'node-config': 'v1.35.4', 'cluster-doctor-rbac': 'v1.35.4', pki: 'v1.35.4' });
     expect(Object.keys(ipvs.nodeFiles)).toContain('node-config/kubeadm-init.yaml');
     expect(Object.keys(ipvs.nodeFiles)).toContain('pki/openssl/apiserver.csr.conf'); // the certificate plan; keys are never stack outputs
     expect(Object.keys(ipvs.nodeFiles)).toContain('node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');

@@ -310,3 +310,41 @@ export function egressSelectorRewrites(text: string, root: string): { text: stri
   });
   return { text: out, rewrites };
 }
+
+/** Where one machine runs kube-proxy for the DNS tests: a node namespace with a bridge to the API server. */
+export interface KubeProxyHost {
+  /** The kubeconfig (ServiceAccount token, the bridge's address) kube-proxy reads inside the node namespace. */
+  readonly kubeconfig: string;
+  readonly nodeName: string;
+}
+
+/**
+ * kube-proxy on our `kube-proxy-config.yaml`. Our file leaves `clientConnection` out: kubeadm fills in
+ * /var/lib/kube-proxy/kubeconfig.conf when it makes its kube-proxy ConfigMap, and a node set up by hand passes its
+ * own. Here it is a kubeconfig of the test's. `--hostname-override` is what kubeadm's DaemonSet passes as
+ * $(NODE_NAME). Mode, clusterCIDR and everything else stay ours.
+ */
+export function kubeProxyRewrites(configText: string, host: KubeProxyHost): { configText: string; flags: string[]; rewrites: HostRewrite[] } {
+  const rewrites: HostRewrite[] = [
+    {
+      field: 'clientConnection',
+      value: { kubeconfig: host.kubeconfig },
+      why: "kubeadm adds clientConnection.kubeconfig (/var/lib/kube-proxy/kubeconfig.conf, from the kube-proxy ServiceAccount) to our KubeProxyConfiguration; here a kubeconfig with that ServiceAccount's token and the API bridge inside the node's namespace",
+    },
+    { field: '--hostname-override', value: host.nodeName, why: "kubeadm's kube-proxy DaemonSet passes --hostname-override=$(NODE_NAME); the node namespace's hostname is the machine's" },
+  ];
+  return { configText: applyRewrites(configText, rewrites.slice(0, 1)), flags: [`--hostname-override=${host.nodeName}`], rewrites };
+}
+
+/**
+ * node-cache's start-up, which the tests do in its place (the node-cache binary is not served by the module
+ * proxy; it is CoreDNS plus this step), on our NodeLocal Corefile. Two changes the machine forces on top: the
+ * listen addresses go on the node namespace's `lo` instead of a `nodelocaldns` dummy link (this kernel has no
+ * `dummy` link type), and the Corefile is read from the test's folder.
+ */
+export function nodeCacheRewrites(): HostRewrite[] {
+  return [
+    { field: 'nodelocaldns link', from: 'dummy', value: 'lo', why: 'node-cache adds its listen IPs to a dummy link named nodelocaldns; this kernel has no dummy link type, so they go on the node namespace\'s loopback, which answers for them the same way' },
+    { field: '-conf', from: '/etc/Corefile', value: '<test folder>/Corefile', why: 'node-cache writes the rendered Corefile to /etc/Corefile; the test writes it to its own folder' },
+  ];
+}
