@@ -14,9 +14,9 @@ describe('CoreDNS objects', () => {
     expect(svc.spec.ports.map((p: any) => `${p.name}:${p.port}/${p.protocol}`)).toEqual(['dns:53/UDP', 'dns-tcp:53/TCP', 'metrics:9153/TCP']);
   });
 
-  test('least-privilege RBAC: what the kubernetes plugin reads, EndpointSlices included', () => {
+  test('least-privilege RBAC: what the kubernetes plugin reads with `pods insecure` (no endpoints, no pods)', () => {
     expect(find(objects, 'ClusterRole', 'system:coredns').rules).toEqual([
-      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['services', 'namespaces'], verbs: ['list', 'watch'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
     ]);
   });

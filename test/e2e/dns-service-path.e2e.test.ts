@@ -151,7 +151,8 @@ describe.each(MODES)('kube-proxy in %s mode', (mode) => {
     stopNodeCache(cache!);
     cache = undefined;
     if (mode === 'iptables') expect(dig(client, clusterDNS, 'kubernetes.default.svc.cluster.local').answers.map((a) => a.data)).toEqual(['10.96.0.1']);
-    stopKubeProxy(proxy!);
+    if (!proxy) throw new Error('kube-proxy did not start (see the test above)');
+    stopKubeProxy(proxy);
     proxy = undefined;
     expect(serviceRules(network.node, mode)).not.toContain(dnsIP());
     expect(dig(client, dnsIP(), 'kubernetes.default.svc.cluster.local').status).toBe('TIMEOUT');

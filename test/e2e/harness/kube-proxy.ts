@@ -46,18 +46,23 @@ function tokenKubeconfig(bridge: ApiBridge, identity: PodIdentity): string {
 }
 
 /**
- * kube-proxy refuses to start when it cannot raise nf_conntrack_max, which is read-only inside a network
- * namespace: the root namespace's value must already be at least what it asks for (max(32768 per core, 131072)).
- * Raises it there when lower and returns how to put it back.
+ * kube-proxy writes nf_conntrack_max whenever it differs from the value it computes (max(32768 per core, 131072)
+ * with our config's defaults), not only when it is lower, and the file is read-only inside a network namespace, so
+ * kube-proxy exits there unless the root namespace already holds exactly that value. Sets it (and the hash size
+ * kube-proxy would raise, when smaller than a quarter of it) and returns how to put both back.
  */
 export function ensureConntrackMax(cores = os.cpus().length): () => void {
-  const file = '/proc/sys/net/netfilter/nf_conntrack_max';
-  if (!fs.existsSync(file)) run('modprobe', ['nf_conntrack']);
+  const maxFile = '/proc/sys/net/netfilter/nf_conntrack_max';
+  const hashFile = '/sys/module/nf_conntrack/parameters/hashsize';
+  if (!fs.existsSync(maxFile)) run('modprobe', ['nf_conntrack']);
   const wanted = Math.max(32768 * cores, 131072);
-  const before = Number(fs.readFileSync(file, 'utf8').trim());
-  if (before >= wanted) return () => undefined;
-  fs.writeFileSync(file, String(wanted));
-  return () => fs.writeFileSync(file, String(before));
+  const before = { max: fs.readFileSync(maxFile, 'utf8').trim(), hash: fs.existsSync(hashFile) ? fs.readFileSync(hashFile, 'utf8').trim() : '' };
+  if (Number(before.max) !== wanted) fs.writeFileSync(maxFile, String(wanted));
+  if (before.hash && Number(before.hash) < wanted / 4) fs.writeFileSync(hashFile, String(wanted / 4));
+  return () => {
+    if (fs.readFileSync(maxFile, 'utf8').trim() !== before.max) fs.writeFileSync(maxFile, before.max);
+    if (before.hash && fs.readFileSync(hashFile, 'utf8').trim() !== before.hash) fs.writeFileSync(hashFile, before.hash);
+  };
 }
 
 /** The NAT rules kube-proxy wrote for a Service in this namespace, as text. */
