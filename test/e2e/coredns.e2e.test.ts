@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,7 +10,7 @@ import { coreDnsDied, coreDnsLog, dig, httpGetIn, metricSum, startCoreDns, waitC
 import { ablatedServiceAccount, applyFile, serviceAccountIdentity, waitServedPods, type PodAddress } from './harness/dns-cluster';
 import { addPod, apiIn, OUTSIDE, startDnsNetwork, stopDnsNetwork, type DnsNetwork } from './harness/dns-topology';
 import { liveNetns, requireNetnsSupport, type Netns } from './harness/netns';
-import { versions } from './harness/tools';
+import { tierVersions, tool, versions } from './harness/tools';
 import { cluster, objectsIn, synthConfig } from './support';
 
 // CoreDNS on exactly our Corefile, in pod namespaces at the IPs our Deployment's pods were given, reading the
@@ -89,10 +90,14 @@ afterAll(() => {
 });
 
 describe('CoreDNS on our Corefile', () => {
-  test('it is the release kubeadm pins for the tier and our config pins the same one', () => {
+  test('our config pins the CoreDNS kubeadm pins for the tier, and the tier runs that release', () => {
     const image = find(objects, 'Deployment', 'coredns').spec.template.spec.containers[0].image;
-    expect(image).toBe(`registry.k8s.io/coredns/coredns:${versions().COREDNS_VERSION}`);
-    expect(coreDnsLog(servers[0])).toContain(`CoreDNS-${versions().COREDNS_VERSION.slice(1)}`);
+    const kubeadmImages = spawnSync(tool('kubeadm'), ['config', 'images', 'list', `--kubernetes-version=${tierVersions().kubernetes}`], { encoding: 'utf8', timeout: 20_000 }).stdout;
+    expect(kubeadmImages.split('\n')).toContain(image);
+    // one CoreDNS build serves both tiers: the older tier (1.30, v1.11.3) runs the default tier's release
+    const built = versions().COREDNS_VERSION;
+    if (tierVersions().kubernetes === versions().KUBERNETES_VERSION) expect(image).toBe(`registry.k8s.io/coredns/coredns:${built}`);
+    expect(coreDnsLog(servers[0])).toContain(`CoreDNS-${built.slice(1)}`);
   });
 
   test('kubernetes.default and kube-dns resolve to the first service IP and the DNS IP, with our TTL', () => {
