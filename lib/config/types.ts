@@ -436,13 +436,17 @@ export interface CoreDnsConfig {
   readonly replicas?: number;
 
   /**
-   * Upstream resolvers for names outside the cluster: IP[:port] addresses, or a resolv.conf path.
+   * Upstream resolvers for names outside the cluster: IP[:port] addresses, or a resolv.conf path. Addresses that
+   * lead back into the cluster (the DNS Service IP, the NodeLocal DNS IP, anything in the service or pod CIDRs) are
+   * refused: they make a forward loop.
    * @default - ["/etc/resolv.conf"] (the node's resolvers)
    */
   readonly upstreams?: string[];
 
   /**
-   * Zones answered by other servers: zone name to upstream IPs, one server block each.
+   * Zones answered by other servers: zone name to upstream IPs, one server block each. Refused: the root zone, the
+   * cluster domain, a zone above or inside it, reverse zones overlapping the pod or service CIDRs, and upstreams that
+   * lead back into the cluster.
    * @default - none
    */
   readonly stubDomains?: Record<string, string[]>;
