@@ -78,19 +78,6 @@ describe('synth app', () => {
     expect(fs.readdirSync(cwd).sort()).toEqual(['bad.yaml', 'dist']);
   });
 
-  test('a DNS forward loop: exit 1, the field and value named, previous dist/ untouched', () => {
-    const cwd = tempDir();
-    expect(run(cwd).status).toBe(0);
-    const before = fs.readFileSync(path.join(cwd, 'dist', 'coredns.k8s.yaml'), 'utf8');
-    fs.writeFileSync(path.join(cwd, 'loop.yaml'), 'components:\n  coredns:\n    upstreams: [10.96.0.10]\n');
-    const r = run(cwd, { CLUSTER_CONFIG: 'loop.yaml' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('components.coredns.upstreams[0]: is the cluster DNS Service IP');
-    expect(r.stderr).toContain('(got "10.96.0.10")');
-    expect(r.stderr).toContain('The previous output was left untouched.');
-    expect(fs.readFileSync(path.join(cwd, 'dist', 'coredns.k8s.yaml'), 'utf8')).toBe(before);
-  });
-
   test('a disabled component disappears from a re-synth (stale files do not linger)', () => {
     const cwd = tempDir();
     expect(run(cwd).status).toBe(0);

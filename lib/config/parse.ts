@@ -1,4 +1,3 @@
-import { dnsLoopIssues } from '../dns/dns-loops';
 import * as semver from 'semver';
 import { AddressSyntaxError, Cidr, IpAddress, parseCidrList } from '../net/cidr';
 import type { ClusterConfig, KubernetesVersion, NetworkFacts, ResolvedCloudProvider, ResolvedVxlan } from './cluster-config';
@@ -224,7 +223,6 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     windowsVersion: flannelFile?.windowsVersion ?? D.components.flannel.windowsVersion,
   };
   const coredns = resolveCoreDns(file, kubernetesVersion, file.networking?.dnsDomain ?? D.networking.dnsDomain, issues.list);
-  if (network) issues.list.push(...dnsLoopIssues(coredns, network));
   const nodeLocalDns = {
     enabled: file.components?.nodeLocalDns?.enabled ?? D.components.nodeLocalDns.enabled,
     version: file.components?.nodeLocalDns?.version ?? D.components.nodeLocalDns.version,

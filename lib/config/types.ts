@@ -436,17 +436,13 @@ export interface CoreDnsConfig {
   readonly replicas?: number;
 
   /**
-   * Upstream resolvers for names outside the cluster: IP[:port] addresses, or a resolv.conf path. Addresses that
-   * lead back into the cluster (the DNS Service IP, the NodeLocal DNS IP, anything in the service or pod CIDRs) are
-   * refused: they make a forward loop.
+   * Upstream resolvers for names outside the cluster: IP[:port] addresses, or a resolv.conf path.
    * @default - ["/etc/resolv.conf"] (the node's resolvers)
    */
   readonly upstreams?: string[];
 
   /**
-   * Zones answered by other servers: zone name to upstream IPs, one server block each. Refused: the root zone, the
-   * cluster domain, a zone above or inside it, reverse zones overlapping the pod or service CIDRs, and upstreams that
-   * lead back into the cluster.
+   * Zones answered by other servers: zone name to upstream IPs, one server block each.
    * @default - none
    */
   readonly stubDomains?: Record<string, string[]>;

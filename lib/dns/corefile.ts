@@ -66,19 +66,12 @@ export class CorefileError extends Error {
 
 const ZONE = /^(\.|([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?\.?)$/;
 
-/** An upstream split into host and port; undefined for paths and the placeholders node-cache fills at run time. */
-export function splitUpstream(upstream: string): { host: string; port?: string } | undefined {
-  if (upstream.startsWith('/') || /^__PILLAR__[A-Z_]+__$/.test(upstream)) return undefined;
-  const v6 = /^\[(.+)\](?::(\d+))?$/.exec(upstream);
-  const [host, port] = v6 ? [v6[1], v6[2]] : upstream.includes(':') && upstream.split(':').length === 2 ? upstream.split(':') : [upstream, undefined];
-  return port === undefined ? { host } : { host, port };
-}
-
 /** Checks an upstream: an IP with optional port, or an absolute resolv.conf path. */
 export function checkUpstream(where: string, upstream: string): void {
-  const split = splitUpstream(upstream);
-  if (!split) return;
-  const { host, port } = split;
+  // paths, and the placeholders node-cache fills at run time
+  if (upstream.startsWith('/') || /^__PILLAR__[A-Z_]+__$/.test(upstream)) return;
+  const v6 = /^\[(.+)\](?::(\d+))?$/.exec(upstream);
+  const [host, port] = v6 ? [v6[1], v6[2]] : upstream.includes(':') && upstream.split(':').length === 2 ? upstream.split(':') : [upstream, undefined];
   try {
     IpAddress.parse(host);
   } catch {
