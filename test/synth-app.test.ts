@@ -78,6 +78,20 @@ describe('synth app', () => {
     expect(fs.readdirSync(cwd).sort()).toEqual(['bad.yaml', 'dist']);
   });
 
+  test('a DNS forward loop: exit 1, the upstream named with a hint, previous dist/ untouched', () => {
+    const cwd = tempDir();
+    expect(run(cwd).status).toBe(0);
+    const before = fs.readFileSync(path.join(cwd, 'dist', 'coredns.k8s.yaml'), 'utf8');
+    fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  coredns:\n    upstreams: ["10.96.0.10:53"]\n');
+    const r = run(cwd);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('components.coredns.upstreams.0: is the cluster DNS Service IP: CoreDNS would forward names outside the cluster to itself (a forward loop the loop plugin stops by exiting) (got "10.96.0.10:53")');
+    expect(r.stderr).toContain("hint: name resolvers outside the cluster by their own addresses, or /etc/resolv.conf (the node's resolvers)");
+    expect(r.stderr).toContain('The previous output was left untouched.');
+    expect(fs.readFileSync(path.join(cwd, 'dist', 'coredns.k8s.yaml'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(cwd).sort()).toEqual(['cluster.yaml', 'dist']);
+  });
+
   test('a disabled component disappears from a re-synth (stale files do not linger)', () => {
     const cwd = tempDir();
     expect(run(cwd).status).toBe(0);

@@ -222,7 +222,7 @@ export function parseClusterConfig(input: unknown, source = 'cluster config'): C
     vxlan: resolveVxlan(issues, file, windows.enabled),
     windowsVersion: flannelFile?.windowsVersion ?? D.components.flannel.windowsVersion,
   };
-  const coredns = resolveCoreDns(file, kubernetesVersion, file.networking?.dnsDomain ?? D.networking.dnsDomain, issues.list);
+  const coredns = resolveCoreDns(file, kubernetesVersion, network ?? { dnsDomain: file.networking?.dnsDomain ?? D.networking.dnsDomain }, issues.list);
   const nodeLocalDns = {
     enabled: file.components?.nodeLocalDns?.enabled ?? D.components.nodeLocalDns.enabled,
     version: file.components?.nodeLocalDns?.version ?? D.components.nodeLocalDns.version,

@@ -1,5 +1,6 @@
 import { clusterCorefile, stubDomainBlock } from '../dns/cluster-corefile';
 import { checkCorefile, CorefileError, type Corefile } from '../dns/corefile';
+import { findDnsLoops, type DnsLoopFacts } from '../dns/dns-loops';
 import type { KubernetesVersion, ResolvedCoreDnsConfig } from './cluster-config';
 import { DEFAULT_CLUSTER_CONFIG as D } from './defaults';
 import type { ConfigIssue } from './errors';
@@ -18,8 +19,13 @@ export function kubeadmCoreDnsVersion(minor: number): string {
   return 'v1.10.1';
 }
 
-/** Resolves the CoreDNS section; the Corefile it implies is built and checked here, so errors name config paths. */
-export function resolveCoreDns(file: ClusterConfigFile, version: KubernetesVersion | undefined, dnsDomain: string, issues: ConfigIssue[]): ResolvedCoreDnsConfig {
+/**
+ * Resolves the CoreDNS section; the Corefile it implies is built and checked here, so errors name config paths.
+ * `network` holds what is known of the cluster network (only the domain when the networking section is invalid):
+ * upstreams and stub domains that would forward back into the cluster DNS or shadow its zones are refused.
+ */
+export function resolveCoreDns(file: ClusterConfigFile, version: KubernetesVersion | undefined, network: DnsLoopFacts, issues: ConfigIssue[]): ResolvedCoreDnsConfig {
+  const dnsDomain = network.dnsDomain;
   const c = file.components?.coredns ?? {};
   const resolved: ResolvedCoreDnsConfig = {
     enabled: c.enabled ?? D.components.coredns.enabled,
@@ -35,6 +41,8 @@ export function resolveCoreDns(file: ClusterConfigFile, version: KubernetesVersi
     extraPlugins: c.extraPlugins ?? [],
     memoryLimit: c.memoryLimit ?? D.components.coredns.memoryLimit,
   };
+  const loops = findDnsLoops(resolved, network);
+  issues.push(...loops);
   if (!resolved.upstreams.length) {
     issues.push({ path: 'components.coredns.upstreams', value: c.upstreams, message: 'forward has no upstreams', hint: 'list at least one upstream, or remove the field to use /etc/resolv.conf' });
     return resolved;
@@ -54,8 +62,11 @@ export function resolveCoreDns(file: ClusterConfigFile, version: KubernetesVersi
   if (!check('components.coredns.upstreams', resolved.upstreams, base)) return resolved;
   const accepted: Corefile[number][] = [...base];
   for (const [zone, upstreams] of Object.entries(resolved.stubDomains)) {
+    const path = `components.coredns.stubDomains.${zone}`;
+    // a zone refused above (the root zone would also be a duplicate of the main block) is not reported twice
+    if (loops.some((i) => i.path === path)) continue;
     const block = stubDomainBlock(zone, upstreams);
-    if (check(`components.coredns.stubDomains.${zone}`, upstreams, [...accepted, block])) accepted.push(block);
+    if (check(path, upstreams, [...accepted, block])) accepted.push(block);
   }
   return resolved;
 }

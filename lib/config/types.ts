@@ -437,12 +437,17 @@ export interface CoreDnsConfig {
 
   /**
    * Upstream resolvers for names outside the cluster: IP[:port] addresses, or a resolv.conf path.
+   * Refused, as forward loops: the cluster DNS Service IP, the NodeLocal DNS address, a loopback address, and any
+   * other address in a service subnet (a ClusterIP makes CoreDNS depend on kube-proxy and on itself), with any port.
    * @default - ["/etc/resolv.conf"] (the node's resolvers)
    */
   readonly upstreams?: string[];
 
   /**
    * Zones answered by other servers: zone name to upstream IPs, one server block each.
+   * The upstreams are refused as in `upstreams`; so are zones that would take names from the cluster block:
+   * the root zone, the cluster domain, a zone inside or containing it, and reverse zones (`in-addr.arpa`,
+   * `ip6.arpa`) that hold part of the service or pod subnets (e.g. `10.in-addr.arpa` for 10.96.0.0/12).
    * @default - none
    */
   readonly stubDomains?: Record<string, string[]>;

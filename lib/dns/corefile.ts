@@ -66,12 +66,22 @@ export class CorefileError extends Error {
 
 const ZONE = /^(\.|([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?\.?)$/;
 
-/** Checks an upstream: an IP with optional port, or an absolute resolv.conf path. */
-export function checkUpstream(where: string, upstream: string): void {
-  // paths, and the placeholders node-cache fills at run time
-  if (upstream.startsWith('/') || /^__PILLAR__[A-Z_]+__$/.test(upstream)) return;
+/**
+ * An upstream's host and port as written (`10.0.0.53`, `10.0.0.53:5353`, `fd00::53`, `[fd00::53]:53`); undefined
+ * for a resolv.conf path or a placeholder node-cache fills at run time. The host is not checked to be an IP.
+ */
+export function splitUpstream(upstream: string): { readonly host: string; readonly port?: string } | undefined {
+  if (upstream.startsWith('/') || /^__PILLAR__[A-Z_]+__$/.test(upstream)) return undefined;
   const v6 = /^\[(.+)\](?::(\d+))?$/.exec(upstream);
   const [host, port] = v6 ? [v6[1], v6[2]] : upstream.includes(':') && upstream.split(':').length === 2 ? upstream.split(':') : [upstream, undefined];
+  return port === undefined ? { host } : { host, port };
+}
+
+/** Checks an upstream: an IP with optional port, or an absolute resolv.conf path. */
+export function checkUpstream(where: string, upstream: string): void {
+  const split = splitUpstream(upstream);
+  if (!split) return;
+  const { host, port } = split;
   try {
     IpAddress.parse(host);
   } catch {

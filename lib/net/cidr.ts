@@ -58,6 +58,17 @@ export class IpAddress {
     return `${this}/${this.family === 4 ? 32 : 128}`;
   }
 
+  /** 127.0.0.0/8 or ::1 (an IPv4-mapped loopback such as ::ffff:127.0.0.1 counts too). */
+  isLoopback(): boolean {
+    const a = this.unmapped().address;
+    return a instanceof Address4 ? a.isInSubnet(new Address4('127.0.0.0/8')) : a.isLoopback();
+  }
+
+  /** The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d) stands for; otherwise this address. */
+  unmapped(): IpAddress {
+    return this.address instanceof Address6 && this.address.isMapped4() ? new IpAddress(this.address.to4()) : this;
+  }
+
   isLinkLocal(): boolean {
     return this.address instanceof Address4
       ? this.address.isInSubnet(new Address4('169.254.0.0/16'))

@@ -59,4 +59,13 @@ describe('IpAddress', () => {
     expect(IpAddress.parse('10.0.0.1').isLinkLocal()).toBe(false);
     expect(IpAddress.parse('fe80::a').isLinkLocal()).toBe(true);
   });
+  test('knows loopback, also IPv4-mapped', () => {
+    expect(['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1'].map((a) => IpAddress.parse(a).isLoopback())).toEqual([true, true, true, true]);
+    expect(['10.0.0.1', 'fd00::1', '::ffff:10.0.0.1'].map((a) => IpAddress.parse(a).isLoopback())).toEqual([false, false, false]);
+  });
+  test('an IPv4-mapped IPv6 address unmaps to its IPv4 address; others stay', () => {
+    expect(IpAddress.parse('::ffff:10.96.0.10').unmapped().equals(IpAddress.parse('10.96.0.10'))).toBe(true);
+    expect(IpAddress.parse('::ffff:a60:a').unmapped().toString()).toBe('10.96.0.10');
+    expect(IpAddress.parse('fd00::a').unmapped().toString()).toBe('fd00::a');
+  });
 });
