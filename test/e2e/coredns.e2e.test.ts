@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,8 +9,9 @@ import { coreDnsDied, coreDnsLog, dig, httpGetIn, metricSum, startCoreDns, waitC
 import { ablatedServiceAccount, applyFile, serviceAccountIdentity, waitServedPods, type PodAddress } from './harness/dns-cluster';
 import { addPod, apiIn, OUTSIDE, startDnsNetwork, stopDnsNetwork, type DnsNetwork } from './harness/dns-topology';
 import { liveNetns, requireNetnsSupport, type Netns } from './harness/netns';
-import { tierVersions, tool, versions } from './harness/tools';
-import { cluster, objectsIn, synthConfig } from './support';
+import { kubeadm } from './harness/kubeadm';
+import { tierVersions, versions } from './harness/tools';
+import { cluster, findObject, objectsIn, synthConfig } from './support';
 
 // CoreDNS on exactly our Corefile, in pod namespaces at the IPs our Deployment's pods were given, reading the
 // API as our `coredns` ServiceAccount under our ClusterRole; the upstream and the stub-domain server are CoreDNS
@@ -32,13 +32,7 @@ let servers: CoreDnsServer[] = [];
 let client: Netns;
 let probes: { health: { port: number; path: string }; ready: { port: number; path: string }; metrics: number };
 
-function find(list: Record<string, any>[], kind: string, name: string): Record<string, any> {
-  const o = list.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`our output has no ${kind} ${name}`);
-  return o;
-}
-
-const dnsIP = () => find(objects, 'Service', 'kube-dns').spec.clusterIP as string;
+const dnsIP = () => findObject(objects, 'Service', 'kube-dns').spec.clusterIP as string;
 const ask = (name: string, type = 'A', server = dnsPods[0].ip) => dig(client, server, name, type);
 const metricsUrl = (ip: string) => `http://${ip}:${probes.metrics}/metrics`;
 const requestsAt = (ns: Netns, ip: string) => metricSum(ns, metricsUrl(ip), 'coredns_dns_requests_total');
@@ -61,8 +55,8 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-coredns-'));
   const dist = synthConfig('coredns', CLUSTER_YAML);
   objects = objectsIn(dist);
-  corefile = find(objects, 'ConfigMap', 'coredns').data.Corefile;
-  const container = find(objects, 'Deployment', 'coredns').spec.template.spec.containers[0];
+  corefile = findObject(objects, 'ConfigMap', 'coredns').data.Corefile;
+  const container = findObject(objects, 'Deployment', 'coredns').spec.template.spec.containers[0];
   probes = {
     health: { port: portOf(container, container.livenessProbe.httpGet.port), path: container.livenessProbe.httpGet.path },
     ready: { port: portOf(container, container.readinessProbe.httpGet.port), path: container.readinessProbe.httpGet.path },
@@ -91,9 +85,10 @@ afterAll(() => {
 
 describe('CoreDNS on our Corefile', () => {
   test('our config pins the CoreDNS kubeadm pins for the tier, and the tier runs that release', () => {
-    const image = find(objects, 'Deployment', 'coredns').spec.template.spec.containers[0].image;
-    const kubeadmImages = spawnSync(tool('kubeadm'), ['config', 'images', 'list', `--kubernetes-version=${tierVersions().kubernetes}`], { encoding: 'utf8', timeout: 20_000 }).stdout;
-    expect(kubeadmImages.split('\n')).toContain(image);
+    const image = findObject(objects, 'Deployment', 'coredns').spec.template.spec.containers[0].image;
+    const listed = kubeadm(['config', 'images', 'list', `--kubernetes-version=${tierVersions().kubernetes}`], 20_000);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout.split('\n')).toContain(image);
     // one CoreDNS build serves both tiers: the older tier (1.30, v1.11.3) runs the default tier's release
     const built = versions().COREDNS_VERSION;
     if (tierVersions().kubernetes === versions().KUBERNETES_VERSION) expect(image).toBe(`registry.k8s.io/coredns/coredns:${built}`);
@@ -177,7 +172,7 @@ describe('CoreDNS on our Corefile', () => {
   });
 
   test('a custom dnsDomain answers under that domain and no longer under cluster.local', async () => {
-    const custom = find(objectsIn(synthConfig('coredns-domain', `networking:\n  dnsDomain: ${CUSTOM_DOMAIN}\n`)), 'ConfigMap', 'coredns').data.Corefile;
+    const custom = findObject(objectsIn(synthConfig('coredns-domain', `networking:\n  dnsDomain: ${CUSTOM_DOMAIN}\n`)), 'ConfigMap', 'coredns').data.Corefile;
     expect(custom).toContain(`kubernetes ${CUSTOM_DOMAIN} in-addr.arpa ip6.arpa`);
     const ip = '10.244.255.240';
     const server = await startOurCoreDns('coredns-domain', ip, custom);
@@ -216,7 +211,7 @@ describe('CoreDNS on our Corefile', () => {
 });
 
 describe('our ClusterRole is what CoreDNS needs', () => {
-  const role = () => find(objects, 'ClusterRole', 'system:coredns');
+  const role = () => findObject(objects, 'ClusterRole', 'system:coredns');
   const grants = () => role().rules.flatMap((r: any) => r.resources.map((res: string) => ({ group: (r.apiGroups ?? [''])[0], resource: res })));
 
   /** What the API server answered this ServiceAccount, from its audit log: `<verb> <resource> <code>` lines. */

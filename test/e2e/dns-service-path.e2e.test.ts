@@ -9,7 +9,7 @@ import { addPod, apiIn, OUTSIDE, startDnsNetwork, stopDnsNetwork, type DnsNetwor
 import { ensureConntrackMax, ensureKubeProxyServiceAccount, serviceRules, startKubeProxy, stopKubeProxy, type RunningKubeProxy } from './harness/kube-proxy';
 import { ipIn, liveNetns, requireNetnsSupport, type Netns } from './harness/netns';
 import { startNodeCache, stopNodeCache, type RunningNodeCache } from './harness/node-cache';
-import { cluster, objectsIn, synthConfig } from './support';
+import { cluster, findObject, objectsIn, synthConfig } from './support';
 
 // The path a pod's lookup takes: from a "pod" namespace to the address our kubelet config names (clusterDNS),
 // through the real kube-proxy's rules on the node (iptables and nftables modes, on our kube-proxy-config.yaml) to
@@ -19,12 +19,6 @@ import { cluster, objectsIn, synthConfig } from './support';
 const NODE_NAME = 'linux-worker-0';
 const CLIENT_IP = '10.244.255.250';
 const MODES = ['iptables', 'nftables'] as const;
-
-function find(list: Record<string, any>[], kind: string, name: string): Record<string, any> {
-  const o = list.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`our output has no ${kind} ${name}`);
-  return o;
-}
 
 let kubeconfig: string;
 let dir: string;
@@ -54,7 +48,7 @@ describe.each(MODES)('kube-proxy in %s mode', (mode) => {
   let proxy: RunningKubeProxy | undefined;
   let cache: RunningNodeCache | undefined;
   let clusterDNS: string;
-  const dnsIP = () => find(objects, 'Service', 'kube-dns').spec.clusterIP as string;
+  const dnsIP = () => findObject(objects, 'Service', 'kube-dns').spec.clusterIP as string;
   const podRequests = () => coredns.reduce((n, s, i) => n + metricSum(s.ns, `http://${dnsPods[i].ip}:9153/metrics`, 'coredns_dns_requests_total'), 0);
   const upstreamRequests = () => metricSum(network.outside, `http://${OUTSIDE.upstream}:9153/metrics`, 'coredns_dns_requests_total');
   const proxyReady = (rules: string) => rules.includes(dnsIP()) && dnsPods.every((p) => rules.includes(p.ip));
@@ -70,7 +64,7 @@ describe.each(MODES)('kube-proxy in %s mode', (mode) => {
     // a node has a default route; without one the node's own queries to a Service IP fail before kube-proxy's DNAT
     ipIn(network.node, ['route', 'add', 'default', 'via', OUTSIDE.upstream]);
     client = addPod(network, 'client', CLIENT_IP, clusterDNS);
-    const corefile = find(objects, 'ConfigMap', 'coredns').data.Corefile;
+    const corefile = findObject(objects, 'ConfigMap', 'coredns').data.Corefile;
     for (const [i, pod] of dnsPods.entries()) {
       const ns = addPod(network, `coredns-${i}`, pod.ip, OUTSIDE.upstream);
       coredns.push(startCoreDns({ ns, dir: network.dir, name: `coredns-${i}`, corefile, api: await apiIn(network, ns), identity: serviceAccountIdentity(kubeconfig, 'kube-system', 'coredns') }));
@@ -122,9 +116,9 @@ describe.each(MODES)('kube-proxy in %s mode', (mode) => {
   }, 90_000);
 
   test('NodeLocal DNSCache on our Corefile answers at clusterDNS, forwards cluster names to CoreDNS once and caches them', async () => {
-    const ds = find(objects, 'DaemonSet', 'node-local-dns');
+    const ds = findObject(objects, 'DaemonSet', 'node-local-dns');
     const upstreamService = JSON.parse(kubectlOk(kubeconfig, ['get', 'service', 'kube-dns-upstream', '-n', 'kube-system', '-o', 'json'])).spec.clusterIP;
-    cache = startNodeCache({ ns: network.node, dir: network.dir, baseCorefile: find(objects, 'ConfigMap', 'node-local-dns').data.Corefile, args: ds.spec.template.spec.containers[0].args, upstreamServiceIP: upstreamService });
+    cache = startNodeCache({ ns: network.node, dir: network.dir, baseCorefile: findObject(objects, 'ConfigMap', 'node-local-dns').data.Corefile, args: ds.spec.template.spec.containers[0].args, upstreamServiceIP: upstreamService });
     expect(cache.localIps).toEqual(mode === 'iptables' ? ['169.254.20.10', dnsIP()] : ['169.254.20.10']);
     await waitAnswers(cache.server, clusterDNS, 'kube-dns.kube-system.svc.cluster.local');
     const nodeMetrics = 'http://169.254.20.10:9253/metrics';

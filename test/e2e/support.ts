@@ -71,6 +71,13 @@ export function objectsIn(dist: string): Record<string, any>[] {
   return manifestFiles(dist).flatMap((f) => parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS()));
 }
 
+/** The object of `kind` named `name` in synthesized output; a clear error when our output has none. */
+export function findObject(objects: readonly Record<string, any>[], kind: string, name: string): Record<string, any> {
+  const o = objects.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!o) throw new Error(`our output has no ${kind} ${name}`);
+  return o;
+}
+
 export function ref(o: Record<string, any>): string {
   return `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }

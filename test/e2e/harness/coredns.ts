@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { execIn, run, startInNetns, type Netns } from './netns';
-import { exitedEarly, logTail, waitFor, waitReady, type StartedProcess } from './processes';
+import { execIn, startInNetns, type Netns } from './netns';
+import { exitedEarly, waitFor, waitReady, type StartedProcess } from './processes';
 import { tool } from './tools';
 import type { ApiBridge } from './api-bridge';
 
@@ -124,4 +124,3 @@ export async function waitLog(server: CoreDnsServer, pattern: RegExp, timeoutMs 
   return found;
 }
 
-export { logTail, run };

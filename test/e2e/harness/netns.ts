@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { CommandResult } from './kubeadm';
 import { startProcess, stopProcesses, type StartedProcess } from './processes';
 
 /**
@@ -11,16 +12,10 @@ import { startProcess, stopProcesses, type StartedProcess } from './processes';
  * reaches the machine's resolver.
  */
 
-export interface CommandResult {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs a command to completion (bounded by `timeoutMs`), returning status and output. */
 export function run(command: string, args: readonly string[], timeoutMs = 20_000, input?: string): CommandResult {
   const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutMs, input });
-  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+  return { command: `${command} ${args.join(' ')}`, status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
 }
 
 /** Like `run`, but throws with the command and its output when it fails. */
