@@ -30,7 +30,7 @@ export interface CoreDnsServer {
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** Starts CoreDNS with `corefile`; with `api`, as a pod of `identity` would see the API server. */
-export function startCoreDns(options: { ns: Netns; dir: string; name: string; corefile: string; api?: ApiBridge; identity?: PodIdentity }): CoreDnsServer {
+export function startCoreDns(options: { ns: Netns; dir: string; name: string; corefile: string; api?: ApiBridge; identity?: PodIdentity; cpu?: number }): CoreDnsServer {
   const { ns, dir, name, corefile } = options;
   const home = path.join(dir, name);
   fs.mkdirSync(home, { recursive: true });
@@ -50,7 +50,10 @@ export function startCoreDns(options: { ns: Netns; dir: string; name: string; co
     env.KUBERNETES_SERVICE_PORT = String(options.api.port);
   }
   // -conf: the path our Deployment's args name is /etc/coredns/Corefile; the file is the same, only its folder differs
-  const p = startInNetns(ns, `coredns-${name}`, tool('coredns'), ['-conf', conf], path.join(home, 'coredns.log'), { env, setup });
+  const argv = [tool('coredns'), '-conf', conf];
+  // the benchmark pins each server to one core (taskset execs, so the pid stays the program's)
+  const [binary, ...args] = options.cpu === undefined ? argv : ['taskset', '-c', String(options.cpu), ...argv];
+  const p = startInNetns(ns, `coredns-${name}`, binary, args, path.join(home, 'coredns.log'), { env, setup });
   return { process: p, ns, corefile, name };
 }
 

@@ -51,8 +51,15 @@ function authoritative(dir: string, name: string, zone: string, address: string,
   return [`${zone}:53 {`, `    bind ${address}`, `    file ${file}`, `    prometheus ${address}:9153`, `    errors`, `}`, ''].join('\n');
 }
 
+export interface DnsNetworkOptions {
+  /** Extra records of the upstream's zone (the benchmark adds a wildcard, so every distinct name is answered). */
+  readonly upstreamRecords?: readonly string[];
+  /** The core the upstream and stub servers are pinned to (the benchmark's server core). */
+  readonly cpu?: number;
+}
+
 /** The outside network and the node, with the upstream and stub servers answering. */
-export async function startDnsNetwork(dir: string, kubeconfig: string): Promise<DnsNetwork> {
+export async function startDnsNetwork(dir: string, kubeconfig: string, options: DnsNetworkOptions = {}): Promise<DnsNetwork> {
   fs.mkdirSync(dir, { recursive: true });
   const pids: number[] = [];
   const outside = createNetns('out', OUTSIDE.upstream);
@@ -67,9 +74,10 @@ export async function startDnsNetwork(dir: string, kubeconfig: string): Promise<
       ns: outside,
       dir,
       name: 'upstream',
-      corefile: authoritative(dir, 'upstream', OUTSIDE.externalZone, OUTSIDE.upstream, [`www 300 IN A ${OUTSIDE.www}`]),
+      corefile: authoritative(dir, 'upstream', OUTSIDE.externalZone, OUTSIDE.upstream, [`www 300 IN A ${OUTSIDE.www}`, ...(options.upstreamRecords ?? [])]),
+      cpu: options.cpu,
     });
-    const stub = startCoreDns({ ns: outside, dir, name: 'stub', corefile: authoritative(dir, 'stub', OUTSIDE.stubZone, OUTSIDE.stub, [`db 300 IN A ${OUTSIDE.db}`]) });
+    const stub = startCoreDns({ ns: outside, dir, name: 'stub', corefile: authoritative(dir, 'stub', OUTSIDE.stubZone, OUTSIDE.stub, [`db 300 IN A ${OUTSIDE.db}`]), cpu: options.cpu });
     Object.assign(network, { upstream, stub, apiSocket: startApiSocket(kubeconfig, dir, pids) });
     await waitAnswers(upstream, OUTSIDE.upstream, `www.${OUTSIDE.externalZone}`);
     await waitAnswers(stub, OUTSIDE.stub, `db.${OUTSIDE.stubZone}`);

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { tool } from './tools';
 
 /** The tier's kubeadm: it reads our config files as a user's `kubeadm init`/`join` would. Offline. */
@@ -88,4 +89,16 @@ export function kubeadmNodeIdentity(): { name: string; address: string } {
   const address = iface ? os.networkInterfaces()[iface]?.find((a) => a.family === 'IPv4' && !a.internal)?.address : undefined;
   if (!address) throw new Error(`no IPv4 default route with an address in /proc/net/route (interface ${iface ?? 'none'}): kubeadm would not find an advertise address either`);
   return { name: os.hostname().trim().toLowerCase(), address };
+}
+
+/**
+ * kubeadm's own Corefile for a config: `kubeadm init phase addon coredns --print-manifest` renders the CoreDNS
+ * add-on it would install for our kubeadm-init.yaml (same release, same cluster domain) without a cluster.
+ */
+export function kubeadmCorefile(initConfig: string): string {
+  const r = kubeadm(['init', 'phase', 'addon', 'coredns', '--print-manifest', '--config', initConfig]);
+  if (r.status !== 0) throw new Error(`${r.command} exited ${r.status}: ${r.stderr}`);
+  const configMap = parseAllDocuments(r.stdout).map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === 'coredns');
+  if (!configMap?.data?.Corefile) throw new Error(`${r.command} printed no coredns ConfigMap:\n${r.stdout.slice(0, 2000)}`);
+  return configMap.data.Corefile as string;
 }

@@ -46,7 +46,7 @@ export function localIpsFromArgs(args: readonly string[]): string[] {
   return args[i + 1].split(',');
 }
 
-export function startNodeCache(options: { ns: Netns; dir: string; baseCorefile: string; args: readonly string[]; upstreamServiceIP: string }): RunningNodeCache {
+export function startNodeCache(options: { ns: Netns; dir: string; baseCorefile: string; args: readonly string[]; upstreamServiceIP: string; cpu?: number }): RunningNodeCache {
   const localIps = localIpsFromArgs(options.args);
   for (const ip of localIps) ipIn(options.ns, ['addr', 'add', `${ip}/32`, 'dev', 'lo']);
   for (const ip of localIps) {
@@ -56,7 +56,7 @@ export function startNodeCache(options: { ns: Netns; dir: string; baseCorefile: 
     }
   }
   const corefile = renderNodeCacheCorefile(options.baseCorefile, options.upstreamServiceIP);
-  const server = startCoreDns({ ns: options.ns, dir: options.dir, name: 'node-cache', corefile });
+  const server = startCoreDns({ ns: options.ns, dir: options.dir, name: 'node-cache', corefile, cpu: options.cpu });
   return { server, ns: options.ns, localIps, corefile, rewrites: nodeCacheRewrites() };
 }
 
