@@ -1,5 +1,5 @@
 import { parseDnsperfSummary, percentile, verboseLatencies } from '../e2e/harness/dnsperf';
-import { dnsTargets, extractDnsSection, kubernetesOnly, queryLines, renderDnsSection, SERVERS, spliceDnsSection, summarizeDns, withoutPrometheus, type DnsSample } from '../../scripts/dns-bench-lib';
+import { ablationFindings, cachingClusterNames, dnsTargets, extractDnsSection, kubernetesOnly, queryLines, renderDnsSection, SERVERS, spliceDnsSection, summarizeDns, withoutPrometheus, type DnsSample } from '../../scripts/dns-bench-lib';
 
 // dnsperf 2.10's closing statistics, as it prints them
 const SUMMARY = `[Status] Command line: dnsperf -s 10.244.0.5 -d q.txt -l 8 -Q 50000 -q 100 -t 2 -v
@@ -92,6 +92,14 @@ describe('Corefile ablations', () => {
     expect(() => withoutPrometheus(out)).toThrow(/no prometheus/);
   });
 
+  test('caching cluster names drops the disable lines, and an emptied cache block', () => {
+    const withBlock = CORE.replace('    cache 30\n', '    cache 30 {\n        disable success cluster.local\n        disable denial cluster.local\n    }\n');
+    expect(cachingClusterNames(withBlock)).toBe(CORE);
+    const kept = withBlock.replace('    }\n    cache', '    }\n    cache').replace('disable denial cluster.local', 'prefetch 10');
+    expect(cachingClusterNames(kept)).toMatch(/cache 30 \{\n\s+prefetch 10\n\s+\}/);
+    expect(() => cachingClusterNames(CORE)).toThrow(/keeps no names out/);
+  });
+
   test('the kubernetes plugin alone keeps its block inside the server block', () => {
     expect(kubernetesOnly(CORE)).toBe(['.:53 {', '    kubernetes cluster.local in-addr.arpa ip6.arpa {', '        pods insecure', '        ttl 30', '    }', '}', ''].join('\n'));
     expect(() => kubernetesOnly('.:53 {\n    forward . 1.1.1.1\n}\n')).toThrow(/no kubernetes/);
@@ -101,14 +109,21 @@ describe('Corefile ablations', () => {
 describe('targets', () => {
   test('ours is compared with kubeadm per query set, with the 5% allowance', () => {
     const rows = summarizeDns([sample(SERVERS.ours, 15_000, 1.0), sample(SERVERS.kubeadm, 15_500, 1.02), sample(SERVERS.nodeLocal, 30_000, 0.5)]);
-    const t = dnsTargets(rows);
+    const t = dnsTargets(rows, { sameCorefile: false });
     expect(t.map((x) => x.met)).toEqual([true, true, true]);
     expect(t[0].text).toMatch(/^cluster-hot: .* 0\.97× QPS/);
   });
 
   test('a slower Corefile, a low QPS and a slow node-local are each missed', () => {
     const rows = summarizeDns([sample(SERVERS.ours, 9_000, 2), sample(SERVERS.kubeadm, 10_000, 1), sample(SERVERS.nodeLocal, 8_000, 1)]);
-    expect(dnsTargets(rows).map((x) => x.met)).toEqual([false, false, false]);
+    expect(dnsTargets(rows, { sameCorefile: false }).map((x) => x.met)).toEqual([false, false, false]);
+  });
+
+  test('one Corefile text on both sides makes their gap noise, said so, while the other targets still count', () => {
+    const rows = summarizeDns([sample(SERVERS.ours, 9_000, 2), sample(SERVERS.kubeadm, 10_000, 1), sample(SERVERS.nodeLocal, 8_000, 1)]);
+    const t = dnsTargets(rows, { sameCorefile: true });
+    expect(t.map((x) => x.met)).toEqual([true, false, false]);
+    expect(t[0].text).toMatch(/same Corefile text, so the gap is run-to-run noise: 0\.90× QPS/);
   });
 
   test('medians over runs, and lost queries summed', () => {
@@ -119,12 +134,18 @@ describe('targets', () => {
 
 describe('the BENCHMARKS.md section', () => {
   const rows = summarizeDns([sample(SERVERS.ours, 9_000, 2), sample(SERVERS.kubeadm, 10_000, 1), sample(SERVERS.kubernetesOnly, 30_000, 1)]);
-  const section = renderDnsSection(rows, { date: '2026-12-03', seconds: 100, setup: ['two cores'], notes: [] });
+  const section = renderDnsSection(rows, { date: '2026-12-03', seconds: 100, sameCorefile: false, setup: ['two cores'], notes: [] });
 
   test('names missed targets and the ablations that explain them', () => {
     expect(section).toMatch(/MISSED: cluster-hot: ours/);
     expect(section).toMatch(/the kubernetes plugin alone: 30,000 QPS on cluster-hot, 3\.33× ours/);
     expect(section).toMatch(/\| our CoreDNS on our Corefile \| cluster-hot \| 1 \| 9,000 \(9,000–9,000\) \|/);
+  });
+
+  test('says what node-local costs on names no cache holds, against CoreDNS asked directly', () => {
+    const miss = summarizeDns([sample(SERVERS.ours, 9_000, 2), sample(SERVERS.ours, 16_000, 2, 'cluster-distinct'), sample(SERVERS.nodeLocal, 8_000, 3, 'cluster-distinct')]);
+    expect(ablationFindings(miss)).toContain(`${SERVERS.nodeLocal} on names no cache holds (cluster-distinct): 8,000 QPS, 0.50× CoreDNS asked directly (16,000); every miss is a second hop, to CoreDNS over TCP (force_tcp), on the same core`);
+    expect(ablationFindings(rows).some((f) => f.includes('no cache holds'))).toBe(false);
   });
 
   test('replaces an earlier section in place and keeps the rest of the file', () => {
