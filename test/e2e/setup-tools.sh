@@ -2,7 +2,8 @@
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
 # (k8s.io/kubernetes), etcd and etcdctl, CoreDNS, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
-# kwok, kubeconform, kube-score, and the Pulumi CLI, its Node.js language host and the Kubernetes provider plugin,
+# flanneld (both pinned releases), the CNI plugins and cnitool, kwok, kubeconform, kube-score, and the Pulumi CLI,
+# its Node.js language host and the Kubernetes provider plugin,
 # into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
 # product's default Kubernetes version; E2E_KUBERNETES_VERSION=<KUBERNETES_LEGACY_VERSION> builds the older one
@@ -38,6 +39,11 @@ check_version kwok sigs.k8s.io/kwok "$KWOK_VERSION"
 check_version cloud-controller-manager k8s.io/cloud-provider "$CLOUD_PROVIDER_VERSION"
 check_version konnectivity sigs.k8s.io/apiserver-network-proxy "$KONNECTIVITY_VERSION"
 check_version coredns github.com/coredns/coredns "$COREDNS_VERSION"
+check_version flannel github.com/flannel-io/flannel "$FLANNEL_VERSION"
+check_version flannel-v0.27 github.com/flannel-io/flannel "$FLANNEL_LEGACY_VERSION"
+check_version cni-plugins github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION"
+check_version cni-plugins github.com/containernetworking/cni "$CNITOOL_VERSION"
+check_version cni-flannel github.com/containernetworking/plugins "$CNI_FLANNEL_PLUGIN_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
 check_version pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION"
@@ -46,6 +52,19 @@ check_version pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 
 # sum.golang.org has no record of several Pulumi module versions the proxy serves (it answers 404); the
 # committed go.sum files pin every hash, which Go checks before it would ask the checksum database.
 export GONOSUMDB=github.com/pulumi
+
+# A cold run spends minutes waiting on downloads with both cores idle. Fetch the later tools' modules in the
+# background while the first ones compile (best effort: the build itself downloads whatever this missed, and a
+# version the proxy refuses for a module's own tests must not fail it). Concurrent go commands lock the cache.
+prefetch_log=$cache/prefetch.log
+(
+  for dir in "$etcd_module" kms-plugin cloud-controller-manager konnectivity coredns flannel flannel-v0.27 cni-plugins \
+             cni-flannel kwok kubeconform kube-score pulumi pulumi-language-nodejs pulumi-kubernetes; do
+    (cd "$tools/$dir" && go mod download) || echo "setup-tools: prefetch of $dir incomplete (the build fetches the rest)"
+  done
+) >"$prefetch_log" 2>&1 &
+prefetch_pid=$!
+trap 'kill "$prefetch_pid" 2>/dev/null || true' EXIT
 
 minor=${k8s_version#v1.}; minor=${minor%%.*}
 k8s_ldflags="-s -w"
@@ -105,6 +124,17 @@ build konnectivity konnectivity-server    sigs.k8s.io/apiserver-network-proxy/cm
 build konnectivity konnectivity-agent     sigs.k8s.io/apiserver-network-proxy/cmd/agent  "-s -w"
 # CoreDNS (upstream main, cloud backends left out: tools/coredns/main.go) for the DNS tests and the DNS benchmark
 build coredns    coredns                 cluster-bootstrap/e2e-tools/coredns           "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION"
+# flanneld at both pinned releases (cgo: its UDP backend links C), the CNI plugins our conflist chains and cnitool,
+# which runs a conflist as a container runtime would: pod-network e2e. Plugins live in bin/cni, where cnitool
+# looks (CNI_PATH).
+flannel_version_pkg=github.com/flannel-io/flannel/pkg/version.Version
+CGO_ENABLED=1 build flannel       "flannel-$FLANNEL_VERSION/flanneld"        github.com/flannel-io/flannel "-s -w -X $flannel_version_pkg=$FLANNEL_VERSION"
+CGO_ENABLED=1 build flannel-v0.27 "flannel-$FLANNEL_LEGACY_VERSION/flanneld" github.com/flannel-io/flannel "-s -w -X $flannel_version_pkg=$FLANNEL_LEGACY_VERSION"
+for plugin in ipam/host-local main/bridge main/loopback meta/portmap; do
+  build cni-plugins "cni/${plugin#*/}" "github.com/containernetworking/plugins/plugins/$plugin" "-s -w"
+done
+build cni-flannel cni/flannel            github.com/containernetworking/plugins/plugins/meta/flannel "-s -w"
+build cni-plugins cnitool                github.com/containernetworking/cni/cnitool "-s -w"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"
@@ -143,4 +173,5 @@ if [ ! -s "$stages" ]; then
   mv "$stages.tmp" "$stages"
 fi
 
+wait "$prefetch_pid" 2>/dev/null || true
 echo "setup-tools: $built tool(s) built in $(( $(date +%s) - started )) s; binaries in $bin"
