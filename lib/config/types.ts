@@ -567,11 +567,13 @@ export interface FlannelVxlanConfig {
   readonly directRouting?: boolean;
 
   /**
-   * MTU of the VXLAN device.
+   * MTU of the VXLAN device and of the pods' interfaces. flannel's own `MTU` setting is the underlay's (it takes
+   * 50 bytes off for the VXLAN header), so net-conf.json carries this value plus 50: set the pod MTU you want, at
+   * most the node interface's MTU minus 50.
    * @asType integer
-   * @default - chosen by flannel from the node's interface MTU
+   * @default - the node interface's MTU minus 50 (1450 on a 1500-byte network), chosen by flannel
    * @minimum 576
-   * @maximum 9000
+   * @maximum 8950
    */
   readonly mtu?: number;
 }

@@ -30,7 +30,7 @@ describe('net-conf.json (pure)', () => {
       EnableIPv6: true,
       IPv6Network: 'fd00:10:244::/56',
       EnableNFTables: true,
-      Backend: { Type: 'vxlan', VNI: 1, Port: 8472, DirectRouting: true, MTU: 1400 },
+      Backend: { Type: 'vxlan', VNI: 1, Port: 8472, DirectRouting: true, MTU: 1450 }, // the device's 1400 plus the VXLAN header
     });
   });
 

@@ -18,6 +18,13 @@ export interface FlannelNetConf {
 }
 
 /**
+ * The bytes flanneld takes off its `Backend.MTU` for the VXLAN header (outer IPv4 + UDP + VXLAN + inner
+ * Ethernet): flannel's setting is the MTU of the underlay, and the device and the pods get 50 less. Measured on
+ * v0.27.0 and v0.28.9 (test/e2e/pod-network.e2e.test.ts: `MTU: 1450` made a 1400-byte flannel.1).
+ */
+export const VXLAN_ENCAP_OVERHEAD = 50;
+
+/**
  * Builds net-conf.json from the cluster's pod CIDRs (never typed twice) and the resolved VXLAN options.
  * Flannel uses nftables for its own masquerade rules when kube-proxy runs in nftables mode, so nodes
  * need no iptables tooling.
@@ -34,7 +41,8 @@ export function flannelNetConf(network: NetworkFacts, vxlan: ResolvedVxlan, kube
       VNI: vxlan.vni,
       Port: vxlan.port,
       ...(vxlan.directRouting ? { DirectRouting: true } : {}),
-      ...(vxlan.mtu !== undefined ? { MTU: vxlan.mtu } : {}),
+      // our `mtu` is the device's (what pods get); flannel's is the underlay's
+      ...(vxlan.mtu !== undefined ? { MTU: vxlan.mtu + VXLAN_ENCAP_OVERHEAD } : {}),
     },
   };
 }

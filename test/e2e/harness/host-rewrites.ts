@@ -348,3 +348,51 @@ export function nodeCacheRewrites(): HostRewrite[] {
     { field: '-conf', from: '/etc/Corefile', value: '<test folder>/Corefile', why: 'node-cache writes the rendered Corefile to /etc/Corefile; the test writes it to its own folder' },
   ];
 }
+
+/** The flannel container of our DaemonSet, as synthesized (`spec.template.spec.containers[kube-flannel]`). */
+export interface FlannelContainer {
+  readonly args: readonly string[];
+  readonly env: readonly { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+}
+
+export interface FlannelHost {
+  readonly nodeName: string;
+  /** The Pod name and namespace the kubelet would put in the fieldRef env vars. */
+  readonly podName: string;
+  readonly podNamespace: string;
+  /** A kubeconfig with the flannel ServiceAccount's token and the API bridge inside the node namespace. */
+  readonly kubeconfig: string;
+}
+
+/**
+ * flanneld outside a Pod, on our DaemonSet's args and env. What the kubelet would fill in (the fieldRef env vars)
+ * is filled in; two things no Pod gives are added: the kubeconfig (in a Pod, client-go's in-cluster config reads
+ * the projected token and KUBERNETES_SERVICE_HOST) and NODE_NAME (in a Pod, flanneld finds its node by looking up
+ * POD_NAME; no such Pod exists here). Every arg of ours (--ip-masq, --kube-subnet-mgr, --healthz-port) and every
+ * literal env value stays; the files it reads and writes (/etc/kube-flannel/net-conf.json, /run/flannel/subnet.env)
+ * keep their paths, in the node's own mount namespace.
+ */
+export function flannelRewrites(container: FlannelContainer, host: FlannelHost): { args: string[]; env: Record<string, string>; rewrites: HostRewrite[] } {
+  const rewrites: HostRewrite[] = [];
+  const env: Record<string, string> = {};
+  const fieldRefs: Record<string, string> = { 'metadata.name': host.podName, 'metadata.namespace': host.podNamespace, 'spec.nodeName': host.nodeName };
+  for (const e of container.env) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.fieldRef) {
+      const value = fieldRefs[e.valueFrom.fieldRef.fieldPath];
+      if (value === undefined) throw new Error(`flannel env ${e.name}: no stand-in for fieldRef ${e.valueFrom.fieldRef.fieldPath}`);
+      env[e.name] = value;
+      rewrites.push({ field: `env ${e.name}`, from: `fieldRef ${e.valueFrom.fieldRef.fieldPath}`, value, why: 'the kubelet resolves this fieldRef from the Pod; no Pod runs flanneld here, so the harness fills in what the kubelet would' });
+    } else throw new Error(`flannel env ${e.name}: neither a value nor a fieldRef`);
+  }
+  const add = (field: string, value: string, why: string) => {
+    if (field.startsWith('--') ? container.args.some((a) => a.startsWith(`${field}=`) || a === field) : field.slice(4) in env) {
+      throw new Error(`flannel: ${field} is already set by our DaemonSet; adding it would hide our value`);
+    }
+    rewrites.push({ field, value, why });
+  };
+  add('--kubeconfig-file', host.kubeconfig, "in a Pod flanneld uses client-go's in-cluster config (the projected token, KUBERNETES_SERVICE_HOST); here a kubeconfig with the flannel ServiceAccount's token and the API bridge inside the node's namespace");
+  add('env NODE_NAME', host.nodeName, 'in a Pod flanneld finds its node by getting Pod POD_NAME; no such Pod exists here, and NODE_NAME is what flanneld reads first');
+  env.NODE_NAME = host.nodeName;
+  return { args: [...container.args, `--kubeconfig-file=${host.kubeconfig}`], env, rewrites };
+}
