@@ -1,12 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { addCniPod, ping, removeCniPod, tcpHello, type CniPod } from './harness/cni';
-import { serviceAccountIdentity } from './harness/dns-cluster';
-import { flannelManifests, startFlannel, stopFlannel, type FlannelManifests, type RunningFlannel } from './harness/flannel';
+import { ping, tcpHello, type CniPod } from './harness/cni';
 import { kubectl, kubectlOk } from './harness/kubectl';
+import { addListeningPod, FlannelObjects, startOverlay, stopOverlay, type Overlay } from './harness/overlay';
 import { deleteAllNetns, execIn, liveNetns, requireNetnsSupport, startInNetns } from './harness/netns';
-import { NODE_PRIVATE_DIRS, nodePodCidr, onNode, routes, startPodNetwork, stopPodNetwork, vxlanDevice, type PodNetwork } from './harness/pod-network';
+import { NODE_PRIVATE_DIRS, nodePodCidr, onNode, routes, vxlanDevice } from './harness/pod-network';
 import { stopProcesses, waitFor } from './harness/processes';
 import { cluster, synthConfig } from './support';
 
@@ -21,91 +20,29 @@ const kubeconfig = cluster().kubeconfig;
 const POD_CIDR = '10.244.0.0/16'; // the default config's pod network, which the tier's kubeadm gave the controller-manager
 const LISTEN_PORT = 8080;
 
-interface Overlay {
-  readonly network: PodNetwork;
-  readonly manifests: FlannelManifests;
-  readonly flannels: RunningFlannel[];
-  readonly pods: CniPod[];
-  readonly dist: string;
-}
-
 // mount points the harness creates on the machine (and removes) when they are not there already
 const preexisting = new Set(NODE_PRIVATE_DIRS.filter((d) => fs.existsSync(d)));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-pod-network-'));
+const flannelObjects = new FlannelObjects(kubeconfig);
 let running: Overlay | undefined;
 
-/**
- * Applies our flannel objects but the DaemonSet (no kubelet would run its Pods here). Every scenario applies its
- * own (they are the same objects, apply is idempotent); afterAll deletes the ones that were not there before.
- */
-const appliedObjects = new Map<string, any>();
-let flannelNamespaceExisted: boolean | undefined;
-function applySupportObjects(manifests: FlannelManifests): void {
-  flannelNamespaceExisted ??= kubectl(kubeconfig, ['get', 'namespace', manifests.namespace]).status === 0;
-  kubectlOk(kubeconfig, ['apply', '-f', '-'], manifests.supportObjects.map((o) => JSON.stringify(o)).join('\n'));
-  for (const o of manifests.supportObjects) appliedObjects.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
-}
-
-async function deleteSupportObjects(): Promise<void> {
-  if (flannelNamespaceExisted !== false) return;
-  const objects = [...appliedObjects.values()].reverse();
-  for (const o of objects) kubectl(kubeconfig, ['delete', '--ignore-not-found', '--wait=false', o.kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : [])]);
-  const namespace = objects.find((o) => o.kind === 'Namespace');
-  if (namespace) await waitFor(`namespace ${namespace.metadata.name} to go`, () => kubectl(kubeconfig, ['get', 'namespace', namespace.metadata.name]).status !== 0, 60_000);
-}
-
-/** Synthesizes `clusterYaml`, starts the nodes, applies our node sysctls, runs flanneld on each and one pod per node. */
-async function startOverlay(name: string, clusterYaml: string, vni: number): Promise<Overlay> {
-  const dist = synthConfig(name, clusterYaml);
-  const manifests = flannelManifests(dist);
-  applySupportObjects(manifests);
-  const network = await startPodNetwork(path.join(work, name), kubeconfig, `pn-${name}`);
-  const overlay: Overlay = { network, manifests, flannels: [], pods: [], dist };
-  running = overlay;
-  const sysctls = path.join(dist, 'node', 'linux', 'sysctl.d', '90-cluster-bootstrap-flannel.conf');
-  for (const node of network.nodes) {
-    // our node-preparation file, as `sysctl --system` applies it at boot (every key of it is per-namespace here)
-    const r = onNode(node, 'sysctl', ['-p', sysctls]);
-    if (r.status !== 0) throw new Error(`sysctl -p ${sysctls} on ${node.name} exited ${r.status}: ${r.stderr}`);
-  }
-  const identity = serviceAccountIdentity(kubeconfig, manifests.namespace, manifests.serviceAccount);
-  for (const node of network.nodes) overlay.flannels.push(await startFlannel(network, node, manifests, identity, vni));
-  const cniNetwork = JSON.parse(manifests.configFiles['cni-conf.json']).name;
-  for (const node of network.nodes) {
-    const pod = addCniPod(node, `pod-${node.index}`, cniNetwork);
-    overlay.pods.push(pod);
-    const listener = startInNetns(pod.ns, `listener-${pod.name}`, 'socat', [`TCP-LISTEN:${LISTEN_PORT},fork,reuseaddr`, `SYSTEM:echo ${pod.name}`], path.join(network.dir, `${pod.name}-listener.log`));
-    network.pids.push(listener.pid);
-  }
-  for (const pod of overlay.pods) {
-    await waitFor(`${pod.name} listening on ${LISTEN_PORT}`, () => tcpHello(pod.ns, '127.0.0.1', LISTEN_PORT) === pod.name, 10_000);
-  }
-  return overlay;
-}
-
-function stopOverlay(overlay: Overlay | undefined): void {
-  if (!overlay) return;
-  const cniNetwork = JSON.parse(overlay.manifests.configFiles['cni-conf.json']).name;
-  const errors: string[] = [];
-  for (const pod of overlay.pods.splice(0)) {
-    try {
-      removeCniPod(pod, cniNetwork);
-    } catch (e) {
-      errors.push(String(e));
-    }
-  }
-  overlay.flannels.splice(0).forEach(stopFlannel);
-  stopPodNetwork(overlay.network);
-  running = undefined;
-  if (errors.length) throw new Error(errors.join('\n'));
+/** Synthesizes `clusterYaml` and starts the overlay with one pod per node, each listening on LISTEN_PORT. */
+async function overlayWithPods(name: string, clusterYaml: string, vni: number): Promise<Overlay> {
+  running = await startOverlay({ name, dist: synthConfig(name, clusterYaml), dir: path.join(work, name), kubeconfig, objects: flannelObjects, vni });
+  for (const node of running.network.nodes) await addListeningPod(running, node, `pod-${node.index}`, [LISTEN_PORT]);
+  return running;
 }
 
 // root, namespaces and the node tools; a missing one fails every test with what to install, never a skip
 beforeAll(() => requireNetnsSupport(['nsenter', 'unshare', 'socat', 'ping', 'curl', 'iptables', 'sysctl']));
-afterEach(() => stopOverlay(running));
+afterEach(() => {
+  const overlay = running;
+  running = undefined;
+  if (overlay) stopOverlay(overlay);
+});
 afterAll(async () => {
   deleteAllNetns();
-  await deleteSupportObjects();
+  await flannelObjects.deleteAll();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -147,7 +84,7 @@ const CASES: OverlayCase[] = [
 
 describe.each(CASES)('flannel overlay: $name (VNI $vni, port $port, MTU $mtu, flanneld $version)', (c) => {
   test('flanneld runs on our net-conf, makes the VXLAN device we configured and carries pod traffic between nodes', async () => {
-    const overlay = await startOverlay(c.name, c.yaml, c.vni);
+    const overlay = await overlayWithPods(c.name, c.yaml, c.vni);
     expect(overlay.manifests.version).toBe(c.version);
     const netConf = JSON.parse(overlay.manifests.configFiles['net-conf.json']);
     expect(netConf.Network).toBe(POD_CIDR);
@@ -181,7 +118,7 @@ describe.each(CASES)('flannel overlay: $name (VNI $vni, port $port, MTU $mtu, fl
 
 describe('pods on our overlay (default config)', () => {
   test('pod to pod across nodes both ways, pod to node, MTU-sized packets pass, and Pod objects carry the pods\' IPs', async () => {
-    const overlay = await startOverlay('pods', '', 1);
+    const overlay = await overlayWithPods('pods', '', 1);
     const mtu = Number(overlay.flannels[0].subnetEnv.FLANNEL_MTU);
     expect(crossNodeFailures(overlay)).toEqual([]);
 

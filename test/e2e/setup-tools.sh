@@ -2,7 +2,7 @@
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
 # (k8s.io/kubernetes), etcd and etcdctl, CoreDNS, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
-# flanneld (both pinned releases), the CNI plugins and cnitool, kwok, kubeconform, kube-score, and the Pulumi CLI,
+# flanneld (both pinned releases), the CNI plugins and cnitool, kube-router, kwok, kubeconform, kube-score, and the Pulumi CLI,
 # its Node.js language host and the Kubernetes provider plugin,
 # into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
@@ -44,6 +44,7 @@ check_version flannel-v0.27 github.com/flannel-io/flannel "$FLANNEL_LEGACY_VERSI
 check_version cni-plugins github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION"
 check_version cni-plugins github.com/containernetworking/cni "$CNITOOL_VERSION"
 check_version cni-flannel github.com/containernetworking/plugins "$CNI_FLANNEL_PLUGIN_VERSION"
+check_version kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
 check_version pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION"
@@ -59,7 +60,7 @@ export GONOSUMDB=github.com/pulumi
 prefetch_log=$cache/prefetch.log
 (
   for dir in "$etcd_module" kms-plugin cloud-controller-manager konnectivity coredns flannel flannel-v0.27 cni-plugins \
-             cni-flannel kwok kubeconform kube-score pulumi pulumi-language-nodejs pulumi-kubernetes; do
+             cni-flannel kube-router kwok kubeconform kube-score pulumi pulumi-language-nodejs pulumi-kubernetes; do
     (cd "$tools/$dir" && go mod download) || echo "setup-tools: prefetch of $dir incomplete (the build fetches the rest)"
   done
 ) >"$prefetch_log" 2>&1 &
@@ -135,6 +136,8 @@ for plugin in ipam/host-local main/bridge main/loopback meta/portmap; do
 done
 build cni-flannel cni/flannel            github.com/containernetworking/plugins/plugins/meta/flannel "-s -w"
 build cni-plugins cnitool                github.com/containernetworking/cni/cnitool "-s -w"
+# kube-router's network policy controller enforces NetworkPolicies in the policy e2e
+build kube-router kube-router            github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"

@@ -63,13 +63,14 @@ export interface RunningFlannel {
   readonly subnetEnv: Readonly<Record<string, string>>;
 }
 
-function tokenKubeconfig(bridge: ApiBridge, identity: PodIdentity): string {
+/** A kubeconfig with a ServiceAccount token, for a program inside a node namespace (through its API bridge). */
+export function tokenKubeconfig(bridge: ApiBridge, identity: PodIdentity, user = 'flannel'): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'tier', cluster: { server: `https://${bridge.host}:${bridge.port}`, 'certificate-authority-data': Buffer.from(identity.caCert).toString('base64') } }],
-    users: [{ name: 'flannel', user: { token: identity.token } }],
-    contexts: [{ name: 'tier', context: { cluster: 'tier', user: 'flannel' } }],
+    users: [{ name: user, user: { token: identity.token } }],
+    contexts: [{ name: 'tier', context: { cluster: 'tier', user } }],
     'current-context': 'tier',
   });
 }

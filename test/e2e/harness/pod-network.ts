@@ -119,6 +119,11 @@ export async function startPodNetwork(dir: string, kubeconfig: string, prefix: s
     }
     Object.assign(network, { apiSocket: startApiSocket(kubeconfig, dir, network.pids) });
     kubectlOk(kubeconfig, ['apply', '-f', '-'], network.nodes.map((n) => JSON.stringify(nodeObject(n.name))).join('\n'));
+    // what a kubelet reports first: the node's addresses (programs that look a node up by name read its InternalIP)
+    for (const n of network.nodes) {
+      const status = { status: { addresses: [{ type: 'InternalIP', address: n.address }, { type: 'Hostname', address: n.name }] } };
+      kubectlOk(kubeconfig, ['patch', 'node', n.name, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+    }
     await waitFor(`podCIDRs from kube-controller-manager for ${network.nodes.map((n) => n.name).join(', ')}`, () => network.nodes.every((n) => nodePodCidr(kubeconfig, n.name) !== ''), 30_000);
     return network;
   } catch (e) {

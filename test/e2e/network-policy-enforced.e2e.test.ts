@@ -1,0 +1,192 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseClusterConfig } from '../../lib/config/parse';
+import { allowIngressFromLabels, connectionAllowed, isolateNamespace, type Endpoint, type SampleNamespace, type SamplePod } from '../../lib/network-policy';
+import type { NetworkPolicyJson } from '../../lib/network-policy/values';
+import { tenantNetworkPolicies } from '../../lib/tenants/tenant-namespace';
+import type { CniPod } from './harness/cni';
+import { ensureEnforcerAccess, startEnforcer, stopEnforcer, type RunningEnforcer } from './harness/kube-router';
+import { kubectl, kubectlOk } from './harness/kubectl';
+import { deleteAllNetns, ipIn, requireNetnsSupport, startInNetns } from './harness/netns';
+import { addListeningPod, FlannelObjects, startOverlay, stopOverlay, type Overlay } from './harness/overlay';
+import { nodePodCidr, UNDERLAY } from './harness/pod-network';
+import { POD_NAMES, NAMESPACES, POD_PORTS, podLabels, randomPolicySets } from './harness/policy-sets';
+import { measureUntilSettled, type Probe, type ProbeTarget } from './harness/reachability-probe';
+import { cluster, synthConfig } from './support';
+
+/**
+ * Our NetworkPolicies enforced by a real dataplane: kube-router's policy controller on every node of our flannel overlay,
+ * against the tier's API server. For each policy set, the real matrix (a TCP connect from every pod to every other
+ * pod and port, and to the stand-ins below) is compared cell by cell with our evaluator's.
+ *
+ * Stand-ins on the underlay (reached the way a pod reaches them on a cloud: out through its node):
+ *   169.254.169.254:80  the cloud metadata service
+ *   198.51.100.1:80     any address outside the cluster
+ * and a `k8s-app: kube-dns` pod in kube-system listening on TCP 53.
+ */
+
+const kubeconfig = cluster().kubeconfig;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-policy-'));
+const flannelObjects = new FlannelObjects(kubeconfig);
+const METADATA = { name: 'metadata', ip: '169.254.169.254' };
+const OUTSIDE = { name: 'outside', ip: UNDERLAY.gateway };
+const RANDOM_SETS = 50;
+const SEED = Number(process.env.POLICY_SEED ?? Date.now() % 1_000_000);
+
+let overlay: Overlay;
+let enforcers: RunningEnforcer[] = [];
+let removeAccess: (() => void) | undefined;
+const samplePods: { pod: CniPod; sample: SamplePod }[] = [];
+let dnsPod: { pod: CniPod; sample: SamplePod };
+const sampleNamespaces: SampleNamespace[] = [...NAMESPACES.map((n) => ({ name: n, labels: { ns: n, 'kubernetes.io/metadata.name': n } })), { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } }];
+
+/** A Pod object for a CNI pod, its status carrying the pod's IP: the harness acts as the kubelet. */
+function registerPod(pod: CniPod, sample: SamplePod): void {
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: sample.name, namespace: sample.namespace, labels: sample.labels },
+    spec: {
+      nodeName: pod.node.name,
+      tolerations: [{ operator: 'Exists' }],
+      containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', ports: (sample.ports ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' })) }],
+    },
+  };
+  kubectlOk(kubeconfig, ['apply', '-f', '-'], JSON.stringify(object));
+  const status = { status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: pod.node.address, hostIPs: [{ ip: pod.node.address }] } };
+  kubectlOk(kubeconfig, ['patch', 'pod', sample.name, '-n', sample.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+}
+
+beforeAll(async () => {
+  requireNetnsSupport(['nsenter', 'unshare', 'socat', 'iptables', 'ipset', 'curl', 'sysctl']);
+  overlay = await startOverlay({ name: 'np', dist: synthConfig('np', ''), dir: path.join(work, 'np'), kubeconfig, objects: flannelObjects, vni: 1 });
+  kubectlOk(kubeconfig, ['apply', '-f', '-'], NAMESPACES.map((n) => JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n, labels: { ns: n } } })).join('\n'));
+  const nodes = overlay.network.nodes;
+  let i = 0;
+  for (const ns of NAMESPACES) {
+    for (const name of POD_NAMES) {
+      const pod = await addListeningPod(overlay, nodes[i++ % nodes.length], `${ns}-${name}`, POD_PORTS);
+      const sample: SamplePod = { name, namespace: ns, ip: pod.ip, labels: podLabels(name), ports: POD_PORTS.map((p) => ({ name: `serve-${p}-tcp`, port: p })) };
+      registerPod(pod, sample);
+      samplePods.push({ pod, sample });
+    }
+  }
+  const dns = await addListeningPod(overlay, nodes[0], 'kube-system-dns', [53]);
+  dnsPod = { pod: dns, sample: { name: 'policy-e2e-dns', namespace: 'kube-system', ip: dns.ip, labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns-tcp', port: 53 }] } };
+  registerPod(dns, dnsPod.sample);
+  // the metadata service and an outside address, on the underlay, each answering with its name
+  ipIn(overlay.network.underlay, ['addr', 'add', `${METADATA.ip}/32`, 'dev', 'br0']);
+  for (const e of [METADATA, OUTSIDE]) {
+    const p = startInNetns(overlay.network.underlay, `listener-${e.name}`, 'socat', [`TCP-LISTEN:80,bind=${e.ip},fork,reuseaddr`, `SYSTEM:echo ${e.name}`], path.join(work, `${e.name}.log`));
+    overlay.network.pids.push(p.pid);
+  }
+  const access = ensureEnforcerAccess(kubeconfig);
+  removeAccess = access.remove;
+  for (const f of overlay.flannels) enforcers.push(await startEnforcer(overlay.network, f, access.identity));
+}, 300_000);
+
+afterAll(async () => {
+  enforcers.forEach(stopEnforcer);
+  enforcers = [];
+  if (overlay) stopOverlay(overlay);
+  kubectl(kubeconfig, ['delete', 'namespace', '--ignore-not-found', '--wait=false', ...NAMESPACES]);
+  kubectl(kubeconfig, ['delete', 'pod', '--ignore-not-found', '--wait=false', '-n', 'kube-system', 'policy-e2e-dns']);
+  removeAccess?.();
+  deleteAllNetns();
+  await flannelObjects.deleteAll();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** Every probe of the suite and what our evaluator says of each, under `policies`. */
+function expectedMatrix(policies: readonly NetworkPolicyJson[]): { probes: Probe[]; expected: boolean[] } {
+  const target = (key: string, ip: string, answer: string): ProbeTarget => ({ key, ip, answer });
+  const probes: Probe[] = [];
+  const expected: boolean[] = [];
+  for (const src of samplePods) {
+    const from = { key: `${src.sample.namespace}/${src.sample.name}`, ns: src.pod.ns };
+    const add = (to: ProbeTarget, endpoint: Endpoint, port: number) => {
+      probes.push({ from, to, port });
+      expected.push(connectionAllowed(src.sample, endpoint, { port, protocol: 'TCP' }, policies, sampleNamespaces));
+    };
+    for (const dst of samplePods) {
+      if (dst === src) continue;
+      for (const port of POD_PORTS) add(target(`${dst.sample.namespace}/${dst.sample.name}`, dst.pod.ip, dst.pod.name), dst.sample, port);
+    }
+    add(target('kube-system/kube-dns', dnsPod.pod.ip, dnsPod.pod.name), dnsPod.sample, 53);
+    for (const e of [METADATA, OUTSIDE]) add(target(e.name, e.ip, e.name), e, 80);
+  }
+  return { probes, expected };
+}
+
+function applyPolicies(policies: readonly NetworkPolicyJson[]): void {
+  for (const ns of [...NAMESPACES, 'kube-system']) kubectl(kubeconfig, ['delete', 'networkpolicies', '--all', '-n', ns, '--wait=true']);
+  if (!policies.length) return;
+  const objects = policies.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...p }));
+  kubectlOk(kubeconfig, ['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+}
+
+/** Applies the set, measures the real matrix until it settles, and returns its mismatches with our evaluator. */
+async function realVersusOurs(policies: readonly NetworkPolicyJson[]) {
+  applyPolicies(policies);
+  const { probes, expected } = expectedMatrix(policies);
+  const result = await measureUntilSettled(probes, expected);
+  return { ...result, cells: probes.length, allowed: expected.filter(Boolean).length };
+}
+
+const config = parseClusterConfig({
+  tenants: [
+    { name: 'x', networkPolicies: { ingress: 'deny', egress: 'all-except-metadata' } },
+    { name: 'y', networkPolicies: { ingress: 'same-namespace', egress: 'all-except-metadata' } },
+    { name: 'z', networkPolicies: { ingress: 'deny', egress: 'dns-only' } },
+  ],
+});
+
+describe("NetworkPolicies enforced by kube-router's policy controller on our overlay", () => {
+  test('no policy: every pod reaches every pod, the DNS pod, the metadata service and outside', async () => {
+    const r = await realVersusOurs([]);
+    expect(r.allowed).toBe(r.cells);
+    expect(r.mismatches).toEqual([]);
+  });
+
+  // every ingress option with every egress option, in three tenants at once (one namespace left open)
+  test.each([
+    ['deny', 'all-except-metadata'],
+    ['same-namespace', 'all-except-metadata'],
+    ['deny', 'dns-only'],
+    ['same-namespace', 'dns-only'],
+  ] as const)('tenant defaults: ingress %s, egress %s', async (ingress, egress) => {
+    const c = parseClusterConfig({ tenants: [{ name: 'x', networkPolicies: { ingress, egress } }, { name: 'y', networkPolicies: { ingress, egress } }] });
+    const policies = c.tenants.flatMap((t) => tenantNetworkPolicies(t, c));
+    const r = await realVersusOurs(policies);
+    expect(r.mismatches).toEqual([]);
+    expect(r.allowed).toBeLessThan(r.cells);
+  });
+
+  test('three tenants with different defaults side by side', async () => {
+    const r = await realVersusOurs(config.tenants.flatMap((t) => tenantNetworkPolicies(t, config)));
+    expect(r.mismatches).toEqual([]);
+  });
+
+  test("the docs' access-nginx example: only pods labelled access=true reach app=nginx", async () => {
+    const r = await realVersusOurs([allowIngressFromLabels('x', 'access-nginx', { app: 'nginx' }, { access: 'true' })]);
+    expect(r.mismatches).toEqual([]);
+  });
+
+  test('namespace isolation: pods of y accept only pods of y', async () => {
+    const r = await realVersusOurs([isolateNamespace('y')]);
+    expect(r.mismatches).toEqual([]);
+  });
+
+  test(`${RANDOM_SETS} random policy sets (seed ${SEED}; rerun one with POLICY_SEED=<seed>)`, async () => {
+    const nodeCidrs = overlay.network.nodes.map((n) => nodePodCidr(kubeconfig, n.name));
+    const sets = randomPolicySets({ podNetwork: '10.244.0.0/16', nodeCidrs, podHosts: samplePods.map((p) => `${p.pod.ip}/32`) }, SEED, RANDOM_SETS);
+    const found: string[] = [];
+    for (const [i, set] of sets.entries()) {
+      const r = await realVersusOurs(set);
+      if (r.mismatches.length) found.push(`set ${i} (seed ${SEED}): ${JSON.stringify(set)}\n  ${r.mismatches.map((m) => `${m.from} -> ${m.to}:${m.port} ours ${m.expected} real ${m.measured}`).join('\n  ')}`);
+    }
+    expect(found).toEqual([]);
+  }, 900_000);
+});
+
