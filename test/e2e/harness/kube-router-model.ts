@@ -1,0 +1,77 @@
+import { egressAllowed, ingressAllowed, matchesSelector, type Endpoint, type SampleNamespace, type SamplePod, type Traffic } from '../../../lib/network-policy';
+import type { NetworkPolicyJson } from '../../../lib/network-policy/values';
+
+/**
+ * What kube-router v2.1.0's policy controller does, where it departs from the NetworkPolicy spec (which our
+ * evaluator follows). Read off its iptables (pkg/controllers/netpol/pod.go) and confirmed by the real matrix:
+ *
+ * Every local pod has one firewall chain that sees both its outgoing and incoming packets. A policy of type
+ * Ingress is jumped to only for packets to the pod (`-d pod`), Egress only for packets from it (`-s pod`), but a
+ * policy with both types is jumped to for every packet, and its chain holds its ingress rules (source in the
+ * peers, destination in the selected pods) and its egress rules (source in the selected pods, destination in the
+ * peers). So an ingress rule can admit a selected pod's *outgoing* connection to another selected pod, and an
+ * egress rule a selected pod's *incoming* one from another selected pod. The spec allows each direction only by
+ * rules of that direction.
+ *
+ * Named ports in egress rules (pkg/controllers/netpol/policy.go): kube-router resolves them against the peer pods
+ * it selected, so an ipBlock peer matches numeric ports only, and a rule without `to` matches a named port only
+ * toward pods of the policy's own namespace. The spec resolves a named port on whatever destination pod it is.
+ *
+ * This is a model of those two behaviours, for telling the enforcer's known departures from a bug of ours: the
+ * suite requires the real matrix to equal this model cell by cell, and reports where it differs from the spec.
+ */
+
+function types(p: NetworkPolicyJson): ('Ingress' | 'Egress')[] {
+  return p.spec.policyTypes?.length ? [...p.spec.policyTypes] : p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+function selects(p: NetworkPolicyJson, e: Endpoint): e is SamplePod {
+  return 'namespace' in e && p.metadata.namespace === e.namespace && matchesSelector(p.spec.podSelector, e.labels);
+}
+
+function only(p: NetworkPolicyJson, type: 'Ingress' | 'Egress'): NetworkPolicyJson {
+  return { ...p, spec: { ...p.spec, policyTypes: [type] } };
+}
+
+/** The policy's egress rules as kube-router applies them: named ports only where it can resolve them on peer pods. */
+function egressAsApplied(p: NetworkPolicyJson): NetworkPolicyJson {
+  const egress = (p.spec.egress ?? []).flatMap((r) => {
+    if (!r.ports?.length) return [r];
+    const numeric = r.ports.filter((x) => typeof x.port !== 'string');
+    const named = r.ports.filter((x) => typeof x.port === 'string');
+    if (!r.to?.length) return [...(numeric.length ? [{ ports: numeric }] : []), ...(named.length ? [{ to: [{ podSelector: {} }], ports: named }] : [])];
+    const podPeers = r.to.filter((x) => !x.ipBlock);
+    const blocks = r.to.filter((x) => x.ipBlock);
+    return [...(podPeers.length ? [{ to: podPeers, ports: r.ports }] : []), ...(blocks.length && numeric.length ? [{ to: blocks, ports: numeric }] : [])];
+  });
+  return { ...p, spec: { ...p.spec, egress } };
+}
+
+/** Whether one rule of the policy's chain marks the packet source -> destination, whichever pod's chain runs it. */
+function chainMarks(p: NetworkPolicyJson, source: Endpoint, destination: Endpoint, traffic: Traffic, namespaces: readonly SampleNamespace[]): boolean {
+  const t = types(p);
+  const byIngressRule = t.includes('Ingress') && selects(p, destination) && ingressAllowed(destination, source, traffic, [only(p, 'Ingress')], namespaces);
+  const byEgressRule = t.includes('Egress') && selects(p, source) && egressAllowed(source, destination, traffic, [only(egressAsApplied(p), 'Egress')], namespaces);
+  return byIngressRule || byEgressRule;
+}
+
+/** The verdict of `pod`'s own firewall chain on a packet from `source` to `destination` (pod is one of them). */
+function podChainAccepts(pod: SamplePod, source: Endpoint, destination: Endpoint, traffic: Traffic, policies: readonly NetworkPolicyJson[], namespaces: readonly SampleNamespace[]): boolean {
+  const outgoing = source === pod;
+  const selecting = policies.filter((p) => selects(p, pod));
+  const hasIngress = selecting.some((p) => types(p).includes('Ingress'));
+  const hasEgress = selecting.some((p) => types(p).includes('Egress'));
+  // the default chain accepts a direction no selecting policy governs
+  if (outgoing ? !hasEgress : !hasIngress) return true;
+  const jumped = selecting.filter((p) => {
+    const t = types(p);
+    return t.length === 2 || t[0] === (outgoing ? 'Egress' : 'Ingress');
+  });
+  return jumped.some((p) => chainMarks(p, source, destination, traffic, namespaces));
+}
+
+/** A connection passes when the source pod's chain (on its node) and the destination pod's chain both accept it. */
+export function kubeRouterAllows(source: Endpoint, destination: Endpoint, traffic: Traffic, policies: readonly NetworkPolicyJson[], namespaces: readonly SampleNamespace[]): boolean {
+  const pods = [source, destination].filter((e): e is SamplePod => 'namespace' in e);
+  return pods.every((pod) => podChainAccepts(pod, source, destination, traffic, policies, namespaces));
+}
