@@ -53,13 +53,23 @@ export function resolveTenant(tenant: TenantConfig, path: string, issues: Config
   issues.push(...checkLimitRange(limitRange, at('limitRange')));
   const hard = tenant.resourceQuota?.hard ?? {};
   issues.push(...checkResourceQuota(hard, at('resourceQuota.hard')));
+  const networkPolicies = withDefaults<ResolvedTenant['networkPolicies']>(T.networkPolicies, tenant.networkPolicies);
+  if (networkPolicies.enabled && networkPolicies.ingress === 'same-namespace' && networkPolicies.egress === 'dns-only') {
+    // measured on a real dataplane (test/e2e/network-policy-enforced.e2e.test.ts): no pod of the tenant reaches another
+    issues.push({
+      path: at('networkPolicies.ingress'),
+      value: networkPolicies.ingress,
+      message: 'same-namespace ingress with dns-only egress lets no pod of the tenant reach another: their egress allows only DNS',
+      hint: 'use egress: all-except-metadata for pods that talk to each other, or ingress: deny to say what this does',
+    });
+  }
   return {
     name: tenant.name,
     labels,
     podSecurity: withDefaults<ResolvedTenant['podSecurity']>(T.podSecurity, tenant.podSecurity),
     limitRange,
     resourceQuota: { hard },
-    networkPolicies: withDefaults<ResolvedTenant['networkPolicies']>(T.networkPolicies, tenant.networkPolicies),
+    networkPolicies,
   };
 }
 

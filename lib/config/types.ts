@@ -243,7 +243,8 @@ export interface TenantNetworkPoliciesConfig {
   readonly enabled?: boolean;
 
   /**
-   * `deny`: no ingress unless another policy allows it; `same-namespace`: pods of the tenant may reach each other.
+   * `deny`: no ingress unless another policy allows it; `same-namespace`: pods of the tenant may reach each other
+   * (refused with `egress: dns-only`, whose pods may send nothing but DNS).
    * @default "deny"
    */
   readonly ingress?: 'deny' | 'same-namespace';

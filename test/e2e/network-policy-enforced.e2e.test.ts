@@ -175,7 +175,6 @@ describe("NetworkPolicies enforced by kube-router's policy controller on our ove
     ['deny', 'all-except-metadata'],
     ['same-namespace', 'all-except-metadata'],
     ['deny', 'dns-only'],
-    ['same-namespace', 'dns-only'],
   ] as const)('tenant defaults: ingress %s, egress %s', async (ingress, egress) => {
     const c = parseClusterConfig({ tenants: [{ name: 'x', networkPolicies: { ingress, egress } }, { name: 'y', networkPolicies: { ingress, egress } }] });
     const policies = c.tenants.flatMap((t) => tenantNetworkPolicies(t, c));

@@ -33,7 +33,7 @@ export const SCENARIOS: Record<string, string> = {
     '  - name: constraints-mem-example',
     '    limitRange: { container: { max: { memory: 1Gi }, min: { memory: 500Mi } } }',
     '    resourceQuota: { hard: { pods: "10", limits.memory: 8Gi, count/deployments.apps: "5" } }',
-    '    networkPolicies: { ingress: same-namespace, egress: dns-only }',
+    '    networkPolicies: { ingress: same-namespace }',
     '  - name: team-baseline',
     '    podSecurity: { enforce: baseline, enforceVersion: v1.30, warn: restricted }',
     '    limitRange: { container: { default: { cpu: 500m, memory: 256Mi }, max: { cpu: "2" } }, persistentVolumeClaim: { max: { storage: 10Gi } } }',

@@ -128,7 +128,7 @@ describe('tenants on the real API server', () => {
 
   test('the tenant policies and quota are in place', () => {
     const policies = JSON.parse(kubectlOk(kubeconfig, ['get', 'networkpolicies', '-n', 'constraints-mem-example', '-o', 'json'])).items.map((p: any) => p.metadata.name).sort();
-    expect(policies).toEqual(['allow-dns-egress', 'default-deny-all', 'isolate-namespace']);
+    expect(policies).toEqual(['allow-dns-egress', 'default-deny-all', 'deny-cloud-metadata-egress', 'isolate-namespace']);
     const quota = JSON.parse(kubectlOk(kubeconfig, ['get', 'resourcequota', 'tenant-quota', '-n', 'constraints-mem-example', '-o', 'json']));
     expect(quota.spec.hard).toEqual({ pods: '10', 'limits.memory': '8Gi', 'count/deployments.apps': '5' });
     expect(fs.existsSync(manifestFiles(synthScenario('tenants')).find((f) => f.endsWith('tenants.k8s.yaml'))!)).toBe(true);

@@ -42,7 +42,7 @@ describe('tenants component', () => {
     expect(find(objects, 'NetworkPolicy', 'deny-cloud-metadata-egress').spec.egress[0].to[0].ipBlock).toEqual({ cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] });
   });
 
-  test('typed settings: Pod Security levels and versions, quota, min/max, same-namespace ingress, DNS-only egress', () => {
+  test('typed settings: Pod Security levels and versions, quota, min/max, same-namespace ingress', () => {
     const objects = tenantsChart([
       {
         name: 'team-b',
@@ -50,7 +50,7 @@ describe('tenants component', () => {
         podSecurity: { enforce: 'baseline', enforceVersion: 'v1.35', warn: 'restricted' },
         limitRange: { container: { max: { memory: '1Gi' }, min: { memory: '500Mi' } }, persistentVolumeClaim: { max: { storage: '20Gi' } } },
         resourceQuota: { hard: { 'requests.cpu': '4', 'limits.memory': '16Gi', pods: '50', 'count/deployments.apps': '10' } },
-        networkPolicies: { ingress: 'same-namespace', egress: 'dns-only' },
+        networkPolicies: { ingress: 'same-namespace' },
       },
     ]);
     const labels = find(objects, 'Namespace', 'team-b').metadata.labels;
@@ -63,7 +63,14 @@ describe('tenants component', () => {
       { type: 'PersistentVolumeClaim', max: { storage: '20Gi' } },
     ]);
     expect(find(objects, 'ResourceQuota', 'tenant-quota').spec).toEqual({ hard: { 'requests.cpu': '4', 'limits.memory': '16Gi', pods: '50', 'count/deployments.apps': '10' } });
-    expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name)).toEqual(['default-deny-all', 'allow-dns-egress', 'isolate-namespace']);
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name)).toEqual(['default-deny-all', 'allow-dns-egress', 'isolate-namespace', 'deny-cloud-metadata-egress']);
+  });
+
+  test('same-namespace ingress with dns-only egress is refused: the real matrix showed no pod of the tenant reaching another', () => {
+    expect(() => parseClusterConfig({ tenants: [{ name: 'team-c', networkPolicies: { ingress: 'same-namespace', egress: 'dns-only' } }] })).toThrow(
+      /tenants\.0\.networkPolicies\.ingress.*same-namespace[\s\S]*egress: all-except-metadata/,
+    );
+    expect(() => parseClusterConfig({ tenants: [{ name: 'team-c', networkPolicies: { ingress: 'deny', egress: 'dns-only' } }] })).not.toThrow();
   });
 
   test('policies can be turned off, and an empty container section means no LimitRange', () => {
