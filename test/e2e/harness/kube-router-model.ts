@@ -14,12 +14,19 @@ import type { NetworkPolicyJson } from '../../../lib/network-policy/values';
  * rules of that direction.
  *
  * Named ports in egress rules (pkg/controllers/netpol/policy.go): kube-router resolves them against the peer pods
- * it selected, so an ipBlock peer matches numeric ports only, and a rule without `to` matches a named port only
- * toward pods of the policy's own namespace. The spec resolves a named port on whatever destination pod it is.
+ * it selected, so an ipBlock peer matches numeric ports only; a rule without `to` resolves a named port to the
+ * numbers it has on the pods of the policy's own namespace and then allows those numbers toward every destination.
+ * The spec resolves a named port on whatever destination pod it is.
  *
  * This is a model of those two behaviours, for telling the enforcer's known departures from a bug of ours: the
  * suite requires the real matrix to equal this model cell by cell, and reports where it differs from the spec.
  */
+
+/** The namespaces and every pod of the cluster (kube-router resolves named ports on them). */
+export interface World {
+  readonly namespaces: readonly SampleNamespace[];
+  readonly pods: readonly SamplePod[];
+}
 
 function types(p: NetworkPolicyJson): ('Ingress' | 'Egress')[] {
   return p.spec.policyTypes?.length ? [...p.spec.policyTypes] : p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress'];
@@ -34,12 +41,18 @@ function only(p: NetworkPolicyJson, type: 'Ingress' | 'Egress'): NetworkPolicyJs
 }
 
 /** The policy's egress rules as kube-router applies them: named ports only where it can resolve them on peer pods. */
-function egressAsApplied(p: NetworkPolicyJson): NetworkPolicyJson {
+function egressAsApplied(p: NetworkPolicyJson, pods: readonly SamplePod[]): NetworkPolicyJson {
+  const numbersInNamespace = (name: string) => [
+    ...new Set(pods.filter((x) => x.namespace === p.metadata.namespace).flatMap((x) => (x.ports ?? []).filter((q) => q.name === name).map((q) => q.port))),
+  ];
   const egress = (p.spec.egress ?? []).flatMap((r) => {
     if (!r.ports?.length) return [r];
     const numeric = r.ports.filter((x) => typeof x.port !== 'string');
     const named = r.ports.filter((x) => typeof x.port === 'string');
-    if (!r.to?.length) return [...(numeric.length ? [{ ports: numeric }] : []), ...(named.length ? [{ to: [{ podSelector: {} }], ports: named }] : [])];
+    if (!r.to?.length) {
+      const resolved = named.flatMap((x) => numbersInNamespace(String(x.port)).map((port) => ({ protocol: x.protocol, port })));
+      return numeric.length || resolved.length ? [{ ports: [...numeric, ...resolved] }] : [];
+    }
     const podPeers = r.to.filter((x) => !x.ipBlock);
     const blocks = r.to.filter((x) => x.ipBlock);
     return [...(podPeers.length ? [{ to: podPeers, ports: r.ports }] : []), ...(blocks.length && numeric.length ? [{ to: blocks, ports: numeric }] : [])];
@@ -48,15 +61,16 @@ function egressAsApplied(p: NetworkPolicyJson): NetworkPolicyJson {
 }
 
 /** Whether one rule of the policy's chain marks the packet source -> destination, whichever pod's chain runs it. */
-function chainMarks(p: NetworkPolicyJson, source: Endpoint, destination: Endpoint, traffic: Traffic, namespaces: readonly SampleNamespace[]): boolean {
+function chainMarks(p: NetworkPolicyJson, source: Endpoint, destination: Endpoint, traffic: Traffic, world: World): boolean {
+  const { namespaces, pods } = world;
   const t = types(p);
   const byIngressRule = t.includes('Ingress') && selects(p, destination) && ingressAllowed(destination, source, traffic, [only(p, 'Ingress')], namespaces);
-  const byEgressRule = t.includes('Egress') && selects(p, source) && egressAllowed(source, destination, traffic, [only(egressAsApplied(p), 'Egress')], namespaces);
+  const byEgressRule = t.includes('Egress') && selects(p, source) && egressAllowed(source, destination, traffic, [only(egressAsApplied(p, pods), 'Egress')], namespaces);
   return byIngressRule || byEgressRule;
 }
 
 /** The verdict of `pod`'s own firewall chain on a packet from `source` to `destination` (pod is one of them). */
-function podChainAccepts(pod: SamplePod, source: Endpoint, destination: Endpoint, traffic: Traffic, policies: readonly NetworkPolicyJson[], namespaces: readonly SampleNamespace[]): boolean {
+function podChainAccepts(pod: SamplePod, source: Endpoint, destination: Endpoint, traffic: Traffic, policies: readonly NetworkPolicyJson[], world: World): boolean {
   const outgoing = source === pod;
   const selecting = policies.filter((p) => selects(p, pod));
   const hasIngress = selecting.some((p) => types(p).includes('Ingress'));
@@ -67,11 +81,11 @@ function podChainAccepts(pod: SamplePod, source: Endpoint, destination: Endpoint
     const t = types(p);
     return t.length === 2 || t[0] === (outgoing ? 'Egress' : 'Ingress');
   });
-  return jumped.some((p) => chainMarks(p, source, destination, traffic, namespaces));
+  return jumped.some((p) => chainMarks(p, source, destination, traffic, world));
 }
 
 /** A connection passes when the source pod's chain (on its node) and the destination pod's chain both accept it. */
-export function kubeRouterAllows(source: Endpoint, destination: Endpoint, traffic: Traffic, policies: readonly NetworkPolicyJson[], namespaces: readonly SampleNamespace[]): boolean {
-  const pods = [source, destination].filter((e): e is SamplePod => 'namespace' in e);
-  return pods.every((pod) => podChainAccepts(pod, source, destination, traffic, policies, namespaces));
+export function kubeRouterAllows(source: Endpoint, destination: Endpoint, traffic: Traffic, policies: readonly NetworkPolicyJson[], world: World): boolean {
+  const ends = [source, destination].filter((e): e is SamplePod => 'namespace' in e);
+  return ends.every((pod) => podChainAccepts(pod, source, destination, traffic, policies, world));
 }
