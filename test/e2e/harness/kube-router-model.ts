@@ -1,5 +1,6 @@
 import { egressAllowed, ingressAllowed, matchesSelector, type Endpoint, type SampleNamespace, type SamplePod, type Traffic } from '../../../lib/network-policy';
-import type { NetworkPolicyJson } from '../../../lib/network-policy/values';
+import { Cidr, IpAddress } from '../../../lib/net/cidr';
+import type { NetworkPolicyJson, PeerJson } from '../../../lib/network-policy/values';
 
 /**
  * What kube-router v2.1.0's policy controller does, where it departs from the NetworkPolicy spec (which our
@@ -17,6 +18,10 @@ import type { NetworkPolicyJson } from '../../../lib/network-policy/values';
  * it selected, so an ipBlock peer matches numeric ports only; a rule without `to` resolves a named port to the
  * numbers it has on the pods of the policy's own namespace and then allows those numbers toward every destination.
  * The spec resolves a named port on whatever destination pod it is.
+ *
+ * ipBlocks: all ipBlock peers of one rule go into one ipset (hash:net, each `except` a `nomatch` entry), where the
+ * most specific entry containing an address decides. So one block's `except` also takes its addresses out of the
+ * rule's other blocks; the spec matches each peer on its own.
  *
  * This is a model of those two behaviours, for telling the enforcer's known departures from a bug of ours: the
  * suite requires the real matrix to equal this model cell by cell, and reports where it differs from the spec.
@@ -60,12 +65,46 @@ function egressAsApplied(p: NetworkPolicyJson, pods: readonly SamplePod[]): Netw
   return { ...p, spec: { ...p.spec, egress } };
 }
 
+const MATCHES_NOTHING = { ipBlock: { cidr: '255.255.255.255/32' } };
+
+/** Whether `ip` is in one rule's ipBlocks merged as kube-router's ipset holds them (a nomatch wins a tie). */
+function inMergedIpBlocks(blocks: readonly NonNullable<PeerJson['ipBlock']>[], ip: string): boolean {
+  const address = IpAddress.parse(ip);
+  const entries = blocks
+    .flatMap((b) => [{ cidr: Cidr.parse(b.cidr), nomatch: false }, ...(b.except ?? []).map((e) => ({ cidr: Cidr.parse(e), nomatch: true }))])
+    .filter((e) => e.cidr.contains(address));
+  if (!entries.length) return false;
+  const narrowest = entries.reduce((a, b) => (b.cidr.size < a.cidr.size ? b : a)).cidr.size;
+  return !entries.some((e) => e.cidr.size === narrowest && e.nomatch);
+}
+
+/** A rule's peers for one packet, its ipBlocks replaced by the merged ipset's verdict on the packet's other end. */
+function peersFor(peers: readonly PeerJson[] | undefined, other: Endpoint): PeerJson[] | undefined {
+  if (!peers?.length) return peers as PeerJson[] | undefined;
+  const blocks = peers.flatMap((x) => (x.ipBlock ? [x.ipBlock] : []));
+  if (!blocks.length) return [...peers];
+  const rest = peers.filter((x) => !x.ipBlock);
+  return [...rest, inMergedIpBlocks(blocks, other.ip) ? { ipBlock: { cidr: IpAddress.parse(other.ip).toHostCidr() } } : MATCHES_NOTHING];
+}
+
+function ipBlocksAsApplied(p: NetworkPolicyJson, source: Endpoint, destination: Endpoint): NetworkPolicyJson {
+  return {
+    ...p,
+    spec: {
+      ...p.spec,
+      ...(p.spec.ingress ? { ingress: p.spec.ingress.map((r) => ({ ...r, from: peersFor(r.from, source) })) } : {}),
+      ...(p.spec.egress ? { egress: p.spec.egress.map((r) => ({ ...r, to: peersFor(r.to, destination) })) } : {}),
+    },
+  };
+}
+
 /** Whether one rule of the policy's chain marks the packet source -> destination, whichever pod's chain runs it. */
 function chainMarks(p: NetworkPolicyJson, source: Endpoint, destination: Endpoint, traffic: Traffic, world: World): boolean {
   const { namespaces, pods } = world;
   const t = types(p);
-  const byIngressRule = t.includes('Ingress') && selects(p, destination) && ingressAllowed(destination, source, traffic, [only(p, 'Ingress')], namespaces);
-  const byEgressRule = t.includes('Egress') && selects(p, source) && egressAllowed(source, destination, traffic, [only(egressAsApplied(p, pods), 'Egress')], namespaces);
+  const applied = ipBlocksAsApplied(egressAsApplied(p, pods), source, destination);
+  const byIngressRule = t.includes('Ingress') && selects(p, destination) && ingressAllowed(destination, source, traffic, [only(applied, 'Ingress')], namespaces);
+  const byEgressRule = t.includes('Egress') && selects(p, source) && egressAllowed(source, destination, traffic, [only(applied, 'Egress')], namespaces);
   return byIngressRule || byEgressRule;
 }
 
