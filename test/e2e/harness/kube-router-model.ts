@@ -23,7 +23,7 @@ import type { NetworkPolicyJson, PeerJson } from '../../../lib/network-policy/va
  * most specific entry containing an address decides. So one block's `except` also takes its addresses out of the
  * rule's other blocks; the spec matches each peer on its own.
  *
- * This is a model of those two behaviours, for telling the enforcer's known departures from a bug of ours: the
+ * This is a model of those three behaviours, for telling the enforcer's known departures from a bug of ours: the
  * suite requires the real matrix to equal this model cell by cell, and reports where it differs from the spec.
  */
 
