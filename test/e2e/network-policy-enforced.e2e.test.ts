@@ -9,7 +9,7 @@ import type { CniPod } from './harness/cni';
 import { enforcerRules, ensureEnforcerAccess, startEnforcer, stopEnforcer, type RunningEnforcer } from './harness/kube-router';
 import { kubectl, kubectlOk } from './harness/kubectl';
 import { deleteAllNetns, ipIn, requireNetnsSupport, startInNetns } from './harness/netns';
-import { addListeningPod, FlannelObjects, startOverlay, stopOverlay, type Overlay } from './harness/overlay';
+import { addListeningPod, FlannelObjects, registerPod, startOverlay, stopOverlay, type Overlay } from './harness/overlay';
 import { nodePodCidr, onNode, UNDERLAY } from './harness/pod-network';
 import { POD_NAMES, NAMESPACES, POD_PORTS, podLabels, randomPolicySets } from './harness/policy-sets';
 import { measureUntilSettled, mismatches, type Probe, type ProbeTarget } from './harness/reachability-probe';
@@ -44,23 +44,6 @@ const samplePods: { pod: CniPod; sample: SamplePod }[] = [];
 let dnsPod: { pod: CniPod; sample: SamplePod };
 const sampleNamespaces: SampleNamespace[] = [...NAMESPACES.map((n) => ({ name: n, labels: { ns: n, 'kubernetes.io/metadata.name': n } })), { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } }];
 
-/** A Pod object for a CNI pod, its status carrying the pod's IP: the harness acts as the kubelet. */
-function registerPod(pod: CniPod, sample: SamplePod): void {
-  const object = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: sample.name, namespace: sample.namespace, labels: sample.labels },
-    spec: {
-      nodeName: pod.node.name,
-      tolerations: [{ operator: 'Exists' }],
-      containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', ports: (sample.ports ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' })) }],
-    },
-  };
-  kubectlOk(kubeconfig, ['apply', '-f', '-'], JSON.stringify(object));
-  const status = { status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: pod.node.address, hostIPs: [{ ip: pod.node.address }] } };
-  kubectlOk(kubeconfig, ['patch', 'pod', sample.name, '-n', sample.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
-}
-
 beforeAll(async () => {
   requireNetnsSupport(['nsenter', 'unshare', 'socat', 'iptables', 'ipset', 'curl', 'sysctl']);
   overlay = await startOverlay({ name: 'np', dist: synthConfig('np', ''), dir: path.join(work, 'np'), kubeconfig, objects: flannelObjects, vni: 1 });
@@ -71,13 +54,13 @@ beforeAll(async () => {
     for (const name of POD_NAMES) {
       const pod = await addListeningPod(overlay, nodes[i++ % nodes.length], `${ns}-${name}`, POD_PORTS);
       const sample: SamplePod = { name, namespace: ns, ip: pod.ip, labels: podLabels(name), ports: POD_PORTS.map((p) => ({ name: `serve-${p}-tcp`, port: p })) };
-      registerPod(pod, sample);
+      registerPod(kubeconfig, pod, sample);
       samplePods.push({ pod, sample });
     }
   }
   const dns = await addListeningPod(overlay, nodes[0], 'kube-system-dns', [53]);
   dnsPod = { pod: dns, sample: { name: 'policy-e2e-dns', namespace: 'kube-system', ip: dns.ip, labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns-tcp', port: 53 }] } };
-  registerPod(dns, dnsPod.sample);
+  registerPod(kubeconfig, dns, dnsPod.sample);
   // the metadata service and an outside address, on the underlay, each answering with its name
   ipIn(overlay.network.underlay, ['addr', 'add', `${METADATA.ip}/32`, 'dev', 'br0']);
   for (const e of [METADATA, OUTSIDE]) {

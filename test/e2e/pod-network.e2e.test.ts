@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ping, tcpHello, type CniPod } from './harness/cni';
 import { kubectl, kubectlOk } from './harness/kubectl';
-import { addListeningPod, FlannelObjects, startOverlay, stopOverlay, type Overlay } from './harness/overlay';
+import { addListeningPod, FlannelObjects, registerPod, startOverlay, stopOverlay, type Overlay } from './harness/overlay';
 import { deleteAllNetns, execIn, liveNetns, requireNetnsSupport, startInNetns } from './harness/netns';
 import { NODE_PRIVATE_DIRS, nodePodCidr, onNode, routes, vxlanDevice } from './harness/pod-network';
 import { stopProcesses, waitFor } from './harness/processes';
@@ -141,21 +141,10 @@ describe('pods on our overlay (default config)', () => {
     expect(received.stdout.trim()).toBe('4194304');
     stopProcesses([bulk.pid]);
 
-    // the harness as the kubelet: a Pod bound to each node, its status carrying the IP CNI gave the namespace
     const ns = 'pod-network-e2e';
     kubectlOk(kubeconfig, ['create', 'namespace', ns]);
     try {
-      for (const pod of overlay.pods) {
-        const object = {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: pod.name, namespace: ns },
-          spec: { nodeName: pod.node.name, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }], tolerations: [{ operator: 'Exists' }] },
-        };
-        kubectlOk(kubeconfig, ['apply', '-f', '-'], JSON.stringify(object));
-        const status = { status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: pod.node.address, hostIPs: [{ ip: pod.node.address }] } };
-        kubectlOk(kubeconfig, ['patch', 'pod', pod.name, '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
-      }
+      for (const pod of overlay.pods) registerPod(kubeconfig, pod, { name: pod.name, namespace: ns });
       const listed = kubectlOk(kubeconfig, ['get', 'pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.podIP}@{.spec.nodeName}{"\\n"}{end}']);
       expect(listed.trim().split('\n').sort()).toEqual(overlay.pods.map((p) => `${p.name}=${p.ip}@${p.node.name}`).sort());
     } finally {

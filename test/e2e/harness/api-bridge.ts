@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { stringify } from 'yaml';
+import type { PodIdentity } from './coredns';
 import { execIn, startInNetns, type Netns } from './netns';
 import { startProcess, stopProcesses, waitFor, type StartedProcess } from './processes';
 
@@ -43,4 +45,16 @@ export async function bridgeApiInto(ns: Netns, socket: string, dir: string, port
 
 export function stopBridge(bridge: ApiBridge): void {
   stopProcesses(bridge.processes.map((p) => p.pid));
+}
+
+/** A kubeconfig for a program inside a namespace: a ServiceAccount token, through the namespace's API bridge. */
+export function tokenKubeconfig(bridge: ApiBridge, identity: PodIdentity, user: string): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'tier', cluster: { server: `https://${bridge.host}:${bridge.port}`, 'certificate-authority-data': Buffer.from(identity.caCert).toString('base64') } }],
+    users: [{ name: user, user: { token: identity.token } }],
+    contexts: [{ name: 'tier', context: { cluster: 'tier', user } }],
+    'current-context': 'tier',
+  });
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments, stringify } from 'yaml';
-import { bridgeApiInto, stopBridge, type ApiBridge } from './api-bridge';
+import { parseAllDocuments } from 'yaml';
+import { bridgeApiInto, stopBridge, tokenKubeconfig, type ApiBridge } from './api-bridge';
 import type { PodIdentity } from './coredns';
 import { flannelRewrites, type FlannelContainer, type HostRewrite } from './host-rewrites';
 import { onNode, readOnNode, vxlanDevice, writeOnNode, type PodNetwork, type PodNetworkNode } from './pod-network';
@@ -26,7 +26,8 @@ export interface FlannelManifests {
 
 export function flannelManifests(dist: string): FlannelManifests {
   const docs = parseAllDocuments(fs.readFileSync(path.join(dist, 'flannel.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
-  const ds = docs.find((d) => d.kind === 'DaemonSet' && d.spec.template.spec.nodeSelector?.['kubernetes.io/os'] !== 'windows' && JSON.stringify(d.spec.template.spec.affinity ?? {}).includes('linux'));
+  // the Linux DaemonSet is the one whose node affinity names linux (the Windows one selects windows nodes)
+  const ds = docs.find((d) => d.kind === 'DaemonSet' && JSON.stringify(d.spec.template.spec.affinity ?? {}).includes('"linux"'));
   if (!ds) throw new Error(`${dist}/flannel.k8s.yaml has no Linux flannel DaemonSet`);
   const spec = ds.spec.template.spec;
   const container = spec.containers.find((c: any) => c.name === 'kube-flannel');
@@ -63,18 +64,6 @@ export interface RunningFlannel {
   readonly subnetEnv: Readonly<Record<string, string>>;
 }
 
-/** A kubeconfig with a ServiceAccount token, for a program inside a node namespace (through its API bridge). */
-export function tokenKubeconfig(bridge: ApiBridge, identity: PodIdentity, user = 'flannel'): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'tier', cluster: { server: `https://${bridge.host}:${bridge.port}`, 'certificate-authority-data': Buffer.from(identity.caCert).toString('base64') } }],
-    users: [{ name: user, user: { token: identity.token } }],
-    contexts: [{ name: 'tier', context: { cluster: 'tier', user } }],
-    'current-context': 'tier',
-  });
-}
-
 export function parseEnvFile(text: string): Record<string, string> {
   return Object.fromEntries(text.split('\n').filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
@@ -103,7 +92,7 @@ export async function startFlannel(network: PodNetwork, node: PodNetworkNode, ma
 
   const bridge = await bridgeApiInto(node.ns, network.apiSocket, home);
   const kubeconfig = path.join(home, 'kubeconfig');
-  fs.writeFileSync(kubeconfig, tokenKubeconfig(bridge, identity), { mode: 0o600 });
+  fs.writeFileSync(kubeconfig, tokenKubeconfig(bridge, identity, 'flannel'), { mode: 0o600 });
   const { args, env, rewrites } = flannelRewrites(manifests.container, { nodeName: node.name, podName: `kube-flannel-ds-${node.name}`, podNamespace: manifests.namespace, kubeconfig });
   const log = path.join(home, 'flanneld.log');
   const p = startProcess(`flanneld-${node.name}`, 'nsenter', [`--target=${node.holder.pid}`, '--mount', '--net', flanneldBinary(manifests.version), ...args], log, env);

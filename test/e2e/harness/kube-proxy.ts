@@ -1,13 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stringify } from 'yaml';
 import { kubectlOk } from './kubectl';
 import { execIn, run, startInNetns, type Netns } from './netns';
 import { kubeProxyRewrites, type HostRewrite } from './host-rewrites';
 import { stopProcesses, waitReady, type StartedProcess } from './processes';
 import { tool } from './tools';
-import type { ApiBridge } from './api-bridge';
+import { tokenKubeconfig, type ApiBridge } from './api-bridge';
 import type { PodIdentity } from './coredns';
 
 /** kube-proxy at the tier's version inside a node namespace, on our kube-proxy-config.yaml (rewrites: host-rewrites.ts). */
@@ -32,17 +31,6 @@ export function ensureKubeProxyServiceAccount(kubeconfig: string): void {
     },
   ];
   kubectlOk(kubeconfig, ['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
-}
-
-function tokenKubeconfig(bridge: ApiBridge, identity: PodIdentity): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'tier', cluster: { server: `https://${bridge.host}:${bridge.port}`, 'certificate-authority-data': Buffer.from(identity.caCert).toString('base64') } }],
-    users: [{ name: 'kube-proxy', user: { token: identity.token } }],
-    contexts: [{ name: 'tier', context: { cluster: 'tier', user: 'kube-proxy' } }],
-    'current-context': 'tier',
-  });
 }
 
 /**
@@ -74,7 +62,7 @@ export async function startKubeProxy(options: { ns: Netns; dir: string; configTe
   const home = path.join(options.dir, `kube-proxy-${options.mode}`);
   fs.mkdirSync(home, { recursive: true });
   const kubeconfig = path.join(home, 'kubeconfig.conf');
-  fs.writeFileSync(kubeconfig, tokenKubeconfig(options.bridge, options.identity), { mode: 0o600 });
+  fs.writeFileSync(kubeconfig, tokenKubeconfig(options.bridge, options.identity, 'kube-proxy'), { mode: 0o600 });
   const { configText, flags, rewrites } = kubeProxyRewrites(options.configText, { kubeconfig, nodeName: options.nodeName });
   const config = path.join(home, 'config.conf');
   fs.writeFileSync(config, configText);

@@ -5,7 +5,7 @@ import { serviceAccountIdentity } from './dns-cluster';
 import { kubectl, kubectlOk } from './kubectl';
 import type { RunningFlannel } from './flannel';
 import { onNode, type PodNetwork, type PodNetworkNode } from './pod-network';
-import { tokenKubeconfig } from './flannel';
+import { tokenKubeconfig } from './api-bridge';
 import { startProcess, stopProcesses, waitReady, type StartedProcess } from './processes';
 import { toolsDir } from './tools';
 

@@ -82,6 +82,32 @@ export async function addListeningPod(overlay: Overlay, node: PodNetworkNode, na
   return pod;
 }
 
+/** How a CNI pod appears in the API: its Pod object's name, namespace, labels and named container ports. */
+export interface PodObject {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly ports?: readonly { readonly name: string; readonly port: number; readonly protocol?: string }[];
+}
+
+/** The harness as the kubelet: a Pod bound to the pod's node, its status carrying the IP CNI gave the namespace. */
+export function registerPod(kubeconfig: string, pod: CniPod, object: PodObject): void {
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: object.name, namespace: object.namespace, ...(object.labels ? { labels: object.labels } : {}) },
+    spec: {
+      nodeName: pod.node.name,
+      // the node lifecycle controller taints nodes without a kubelet; the Pod must stay for the test
+      tolerations: [{ operator: 'Exists' }],
+      containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', ports: (object.ports ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' })) }],
+    },
+  };
+  kubectlOk(kubeconfig, ['apply', '-f', '-'], JSON.stringify(manifest));
+  const status = { status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: pod.node.address, hostIPs: [{ ip: pod.node.address }] } };
+  kubectlOk(kubeconfig, ['patch', 'pod', object.name, '-n', object.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+}
+
 /** CNI DEL of every pod, then flanneld, the nodes and the underlay. Throws (after cleaning up) if a DEL failed. */
 export function stopOverlay(overlay: Overlay): void {
   const errors: string[] = [];
