@@ -8,6 +8,8 @@ const OWN_CONTROL_PLANE = [
   'encryption-rotation',
   'harness-failures',
   'konnectivity',
+  'network-policy-cyclonus',
+  'pulumi-day2',
   'node-config',
   'pki-vs-kubeadm',
 ].map((name) => `<rootDir>/test/e2e/${name}.e2e.test.ts`);

@@ -14,6 +14,7 @@ import { nodePodCidr, onNode, UNDERLAY } from './harness/pod-network';
 import { POD_NAMES, NAMESPACES, POD_PORTS, podLabels, randomPolicySets } from './harness/policy-sets';
 import { measureUntilSettled, mismatches, type Probe, type ProbeTarget } from './harness/reachability-probe';
 import { kubeRouterAllows } from './harness/kube-router-model';
+import { evaluatorVersusCyclonus, type PolicyWorld } from './harness/cyclonus';
 import { cluster, synthConfig } from './support';
 
 /**
@@ -128,7 +129,14 @@ async function realVersusOurs(policies: readonly NetworkPolicyJson[]) {
   const { probes, ours, enforcer } = expectedMatrix(policies);
   const result = await measureUntilSettled(probes, enforcer);
   const deviations = mismatches(probes, ours, enforcer);
-  return { unexplained: result.mismatches, deviations, rounds: result.rounds, cells: probes.length, allowed: ours.filter(Boolean).length };
+  // cyclonus on the same set: a third opinion, differing from ours only where its NotIn reading does
+  const cyclonus = evaluatorVersusCyclonus(cyclonusWorld(), policies);
+  return { unexplained: result.mismatches, deviations, rounds: result.rounds, cells: probes.length, allowed: ours.filter(Boolean).length, cyclonus };
+}
+
+/** The same pods and outside addresses, for cyclonus' truth table. */
+function cyclonusWorld(): PolicyWorld {
+  return { namespaces: sampleNamespaces, pods: [...samplePods.map((p) => p.sample), dnsPod.sample], externals: [METADATA, OUTSIDE].map((e) => ({ ...e, port: 80 })) };
 }
 
 /** The enforcer's rules and sets on every node, for reading a mismatch (POLICY_DEBUG_DIR). */
@@ -153,7 +161,7 @@ describe("NetworkPolicies enforced by kube-router's policy controller on our ove
   test('no policy: every pod reaches every pod, the DNS pod, the metadata service and outside', async () => {
     const r = await realVersusOurs([]);
     expect(r.allowed).toBe(r.cells);
-    expect({ unexplained: r.unexplained, deviations: r.deviations }).toEqual({ unexplained: [], deviations: [] });
+    expect({ unexplained: r.unexplained, deviations: r.deviations, cyclonus: r.cyclonus.disagreements }).toEqual({ unexplained: [], deviations: [], cyclonus: [] });
   });
 
   // every ingress option with every egress option, in three tenants at once (one namespace left open)
@@ -166,23 +174,37 @@ describe("NetworkPolicies enforced by kube-router's policy controller on our ove
     const policies = c.tenants.flatMap((t) => tenantNetworkPolicies(t, c));
     const r = await realVersusOurs(policies);
     // our helpers never put ingress and egress rules in one policy, so kube-router's departure cannot touch them
-    expect({ unexplained: r.unexplained, deviations: r.deviations }).toEqual({ unexplained: [], deviations: [] });
+    expect({ unexplained: r.unexplained, deviations: r.deviations, cyclonus: r.cyclonus.disagreements }).toEqual({ unexplained: [], deviations: [], cyclonus: [] });
     expect(r.allowed).toBeLessThan(r.cells);
   });
 
   test('three tenants with different defaults side by side', async () => {
     const r = await realVersusOurs(config.tenants.flatMap((t) => tenantNetworkPolicies(t, config)));
-    expect({ unexplained: r.unexplained, deviations: r.deviations }).toEqual({ unexplained: [], deviations: [] });
+    expect({ unexplained: r.unexplained, deviations: r.deviations, cyclonus: r.cyclonus.disagreements }).toEqual({ unexplained: [], deviations: [], cyclonus: [] });
   });
 
   test("the docs' access-nginx example: only pods labelled access=true reach app=nginx", async () => {
     const r = await realVersusOurs([allowIngressFromLabels('x', 'access-nginx', { app: 'nginx' }, { access: 'true' })]);
-    expect({ unexplained: r.unexplained, deviations: r.deviations }).toEqual({ unexplained: [], deviations: [] });
+    expect({ unexplained: r.unexplained, deviations: r.deviations, cyclonus: r.cyclonus.disagreements }).toEqual({ unexplained: [], deviations: [], cyclonus: [] });
   });
 
   test('namespace isolation: pods of y accept only pods of y', async () => {
     const r = await realVersusOurs([isolateNamespace('y')]);
+    expect({ unexplained: r.unexplained, deviations: r.deviations, cyclonus: r.cyclonus.disagreements }).toEqual({ unexplained: [], deviations: [], cyclonus: [] });
+  });
+
+  test("NotIn and a pod without the key: the dataplane matches it, as Kubernetes and our evaluator do; cyclonus does not", async () => {
+    // the DNS pod has no `pod` label: z may reach it under `pod NotIn (a)`, by apimachinery's selector semantics
+    const egress: NetworkPolicyJson = {
+      metadata: { name: 'egress-to-pods-but-a', namespace: 'z' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchExpressions: [{ key: 'pod', operator: 'NotIn', values: ['a'] }] }, namespaceSelector: {} }] }] },
+    };
+    const r = await realVersusOurs([egress]);
     expect({ unexplained: r.unexplained, deviations: r.deviations }).toEqual({ unexplained: [], deviations: [] });
+    expect(r.cyclonus.disagreements.map((d) => `${d.from} -> ${d.to}:${d.port} cyclonus ${d.cyclonus}`).sort()).toEqual(
+      ['z/a', 'z/b', 'z/c'].map((from) => `${from} -> kube-system/${dnsPod.sample.name}:53 cyclonus false`),
+    );
+    expect(r.cyclonus.unexplained).toEqual([]);
   });
 
   test(`${RANDOM_SETS} random policy sets match the spec or kube-router's modelled departure, cell by cell (seed ${SEED}; rerun with POLICY_SEED=<seed>)`, async () => {
@@ -190,19 +212,22 @@ describe("NetworkPolicies enforced by kube-router's policy controller on our ove
     const sets = randomPolicySets({ podNetwork: '10.244.0.0/16', nodeCidrs, podHosts: samplePods.map((p) => `${p.pod.ip}/32`) }, SEED, RANDOM_SETS);
     const only = process.env.POLICY_SETS?.split(',').map(Number); // rerun some sets of a seed: POLICY_SETS=3,7
     const found: string[] = [];
-    let [measuredSets, deviatingSets, deviatingCells, cells] = [0, 0, 0, 0];
+    let [measuredSets, deviatingSets, deviatingCells, cells, cyclonusCells, cyclonusSets] = [0, 0, 0, 0, 0, 0];
     for (const [i, set] of sets.entries()) {
       if (only && !only.includes(i)) continue;
       const r = await realVersusOurs(set);
       measuredSets++;
       if (r.unexplained.length && process.env.POLICY_DEBUG_DIR) dumpEnforcerState(path.join(process.env.POLICY_DEBUG_DIR, `set-${i}`));
       if (r.unexplained.length) found.push(`set ${i} (seed ${SEED}): ${JSON.stringify(set)}\n  ${r.unexplained.map((m) => `${m.from} -> ${m.to}:${m.port} expected ${m.expected} real ${m.measured}`).join('\n  ')}`);
+      if (r.cyclonus.unexplained.length) found.push(`set ${i} (seed ${SEED}): cyclonus disagrees beyond its NotIn reading: ${JSON.stringify(r.cyclonus.unexplained)}`);
+      if (r.cyclonus.disagreements.length) cyclonusSets++;
+      cyclonusCells += r.cyclonus.disagreements.length;
       if (r.deviations.length) deviatingSets++;
       deviatingCells += r.deviations.length;
       cells += r.cells;
     }
     // written up in the README: how often kube-router's departure from the spec showed in this run
-    console.log(`policy sets: ${measuredSets} of ${sets.length} (seed ${SEED}), ${cells} cells measured; kube-router departed from the spec in ${deviatingCells} cells of ${deviatingSets} sets, all as modelled`);
+    console.log(`policy sets: ${measuredSets} of ${sets.length} (seed ${SEED}), ${cells} cells measured; kube-router departed from the spec in ${deviatingCells} cells of ${deviatingSets} sets, all as modelled; cyclonus differed from our evaluator in ${cyclonusCells} cells of ${cyclonusSets} sets, all by its NotIn reading`);
     expect(found).toEqual([]);
   }, 900_000);
 });

@@ -2,7 +2,7 @@
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
 # (k8s.io/kubernetes), etcd and etcdctl, CoreDNS, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
-# flanneld (both pinned releases), the CNI plugins and cnitool, kube-router, kwok, kubeconform, kube-score, and the Pulumi CLI,
+# flanneld (both pinned releases), the CNI plugins and cnitool, kube-router, cyclonus' truth table, kwok, kubeconform, kube-score, and the Pulumi CLI,
 # its Node.js language host and the Kubernetes provider plugin,
 # into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
@@ -45,6 +45,7 @@ check_version cni-plugins github.com/containernetworking/plugins "$CNI_PLUGINS_V
 check_version cni-plugins github.com/containernetworking/cni "$CNITOOL_VERSION"
 check_version cni-flannel github.com/containernetworking/plugins "$CNI_FLANNEL_PLUGIN_VERSION"
 check_version kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION"
+check_version cyclonus github.com/mattfenwick/cyclonus "$CYCLONUS_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
 check_version pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION"
@@ -60,7 +61,7 @@ export GONOSUMDB=github.com/pulumi
 prefetch_log=$cache/prefetch.log
 (
   for dir in "$etcd_module" kms-plugin cloud-controller-manager konnectivity coredns flannel flannel-v0.27 cni-plugins \
-             cni-flannel kube-router kwok kubeconform kube-score pulumi pulumi-language-nodejs pulumi-kubernetes; do
+             cni-flannel kube-router cyclonus kwok kubeconform kube-score pulumi pulumi-language-nodejs pulumi-kubernetes; do
     (cd "$tools/$dir" && go mod download) || echo "setup-tools: prefetch of $dir incomplete (the build fetches the rest)"
   done
 ) >"$prefetch_log" 2>&1 &
@@ -138,6 +139,8 @@ build cni-flannel cni/flannel            github.com/containernetworking/plugins/
 build cni-plugins cnitool                github.com/containernetworking/cni/cnitool "-s -w"
 # kube-router's network policy controller enforces NetworkPolicies in the policy e2e
 build kube-router kube-router            github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
+# our main over cyclonus' simulated probe and matcher (test/e2e/tools/cyclonus/main.go)
+build cyclonus    cyclonus-truth-table    cluster-bootstrap/e2e-tools/cyclonus          "-s -w"
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"
