@@ -167,6 +167,8 @@ export interface ResolvedTenant {
   /** An empty `hard` means no ResourceQuota. */
   readonly resourceQuota: { readonly hard: ResourceQuantities };
   readonly networkPolicies: Required<TenantNetworkPoliciesConfig>;
+  /** Whether `pulumi up` deletes the Namespace once the tenant is removed from the config. */
+  readonly onRemoval: 'retain' | 'delete';
 }
 
 /** A subject alternative name, typed: an IP address or a DNS name (possibly with a leading `*.` label). */

@@ -70,6 +70,7 @@ export function resolveTenant(tenant: TenantConfig, path: string, issues: Config
     limitRange,
     resourceQuota: { hard },
     networkPolicies,
+    onRemoval: tenant.onRemoval ?? 'retain',
   };
 }
 

@@ -101,6 +101,15 @@ export interface TenantConfig {
 
   /** The namespace's default NetworkPolicies. */
   readonly networkPolicies?: TenantNetworkPoliciesConfig;
+
+  /**
+   * What `pulumi up` does with the Namespace when this tenant is later removed from the config. `retain`: the
+   * Namespace and every workload in it stay in the cluster, and the stack forgets them. `delete`: the Namespace is
+   * deleted with everything inside it. Pulumi acts on the value last deployed, so set `delete` and deploy before
+   * removing the tenant. The cdk8s path never deletes anything (`kubectl apply` does not prune).
+   * @default "retain"
+   */
+  readonly onRemoval?: 'retain' | 'delete';
 }
 
 export interface PodSecurityConfig {

@@ -80,6 +80,18 @@ export function podInputs(o: Manifest): string[] {
 }
 
 /**
+ * Whether Pulumi leaves the object in the cluster when it leaves the program: a tenant's Namespace, unless the
+ * tenant says `onRemoval: delete`. Deleting a Namespace deletes every workload in it, and tenants hold workloads we
+ * did not create; removing a tenant from the config must not do that silently. The namespaces of components hold
+ * only the component's own objects, so disabling a component deletes them as before (the change plan names it).
+ */
+export function retainedOnRemoval(config: ClusterConfig, o: Manifest): boolean {
+  if (o.kind !== 'Namespace') return false;
+  const tenant = config.tenants.find((t) => t.name === o.metadata.name);
+  return tenant !== undefined && tenant.onRemoval !== 'delete';
+}
+
+/**
  * The whole bootstrap as one Pulumi component: a child component per bootstrap component, and under each the
  * Kubernetes objects `cdk8s synth` writes for the same config. Namespaces (and CRDs) are created before the
  * objects that need them through explicit `dependsOn`.
@@ -151,6 +163,7 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
       this.resources[ref] = new Resource(o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name, { ...o, metadata }, {
         parent: this.components[id],
         dependsOn: needs.map((n) => this.resources[n]),
+        ...(retainedOnRemoval(config, o) ? { retainOnDelete: true } : {}),
       });
     }
     this.dnsServiceIP = config.network.dnsServiceIP.toString();

@@ -29,7 +29,7 @@ pulumi.runtime.setMocks(
 
 // imported after setMocks, as the mocks must be in place before resources are created
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ClusterBootstrapStack, BOOTSTRAP_TYPE, COMPONENT_TYPE, podInputs } = require('../../stacks/src/cluster-bootstrap-stack') as typeof import('../../stacks/src/cluster-bootstrap-stack');
+const { ClusterBootstrapStack, BOOTSTRAP_TYPE, COMPONENT_TYPE, podInputs, retainedOnRemoval } = require('../../stacks/src/cluster-bootstrap-stack') as typeof import('../../stacks/src/cluster-bootstrap-stack');
 
 function settle<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
@@ -141,6 +141,26 @@ describe('ClusterBootstrapStack', () => {
     expect(Object.keys(ipvs.nodeFiles)).toContain('pki/openssl/apiserver.csr.conf'); // the certificate plan; keys are never stack outputs
     expect(Object.keys(ipvs.nodeFiles)).toContain('node/linux/sysctl.d/90-cluster-bootstrap-flannel.conf');
     expect((await deploy({ components: { nodeLocalDns: { enabled: false } }, networking: { kubeProxyMode: 'ipvs' } }, 'out2')).stack.kubeletClusterDNS).toBe('10.96.0.10');
+  });
+});
+
+describe('what Pulumi keeps when an object leaves the program', () => {
+  const config = parseClusterConfig({ tenants: [{ name: 'team-a' }, { name: 'team-b', onRemoval: 'delete' }] });
+  const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
+  test("a tenant's Namespace is retained unless the tenant says onRemoval: delete", () => {
+    expect(config.tenants.map((t) => [t.name, t.onRemoval])).toEqual([['team-a', 'retain'], ['team-b', 'delete']]);
+    expect(retainedOnRemoval(config, ns('team-a'))).toBe(true);
+    expect(retainedOnRemoval(config, ns('team-b'))).toBe(false);
+  });
+
+  test("a component's Namespace and a tenant's other objects are deleted as before", () => {
+    expect(retainedOnRemoval(config, ns('kube-flannel'))).toBe(false);
+    expect(retainedOnRemoval(config, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'team-a', namespace: 'team-a' } })).toBe(false);
+  });
+
+  test('onRemoval takes only retain or delete, with the field path in the error', () => {
+    expect(() => parseClusterConfig({ tenants: [{ name: 'team-a', onRemoval: 'keep' }] })).toThrow(/tenants\.0\.onRemoval/);
   });
 });
 
