@@ -140,6 +140,15 @@ const RULES: readonly ConfigRule[] = [
       'node by node: drain, install the new kube-proxy config (and kubelet config), run `kube-proxy --cleanup` (or reboot) to remove the old mode\'s rules, restart kube-proxy and the kubelet, uncordon; apply the objects (node-local-dns rolls) when the first node is done; then restart the workloads if clusterDNS changed',
   },
   {
+    id: 'konnectivity',
+    class: 'disruptive',
+    path: 'components.konnectivity.enabled',
+    value: (c) => c.components.konnectivity.enabled,
+    why: 'the API server sends logs, exec, port-forward and webhook traffic through the Konnectivity tunnels only after it restarts with the egress selector configuration; an API server that egresses through Konnectivity without running agents cannot reach any node',
+    procedure:
+      'on: apply (the agents start and wait for the server), install the control-plane files (the server\'s static pod, the egress selector configuration, the kubeadm flags) and restart kube-apiserver one control-plane node at a time; check with `cluster-doctor`. Off: restart every kube-apiserver without the egress selector first, then apply (the agents are deleted)',
+  },
+  {
     id: 'api-server-endpoint',
     class: 'disruptive',
     path: 'apiServer.host',

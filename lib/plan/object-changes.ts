@@ -144,7 +144,7 @@ function templateReasons(a: Record<string, any>, b: Record<string, any>, fields:
   const came = now.filter((i) => !was.includes(i));
   if (gone.length || came.length) reasons.push(`images: ${[...new Set(gone)].join(', ') || '(none)'} -> ${[...new Set(came)].join(', ') || '(none)'}`);
   const other = fields.filter((f) => isUnder(f, 'spec.template') && !/\.image$/.test(f)).length;
-  if (other) reasons.push(`pod template: ${other} other field(s) change`);
+  if (other) reasons.push(`pod template: ${other} ${reasons.length ? 'more ' : ''}field(s) change`);
   return [`the pod template changes, so every pod is replaced`, ...reasons];
 }
 
@@ -179,7 +179,10 @@ function dataReasons(o: SynthesizedObject, newObjects: readonly SynthesizedObjec
   }
   if (!consumers.length) return [head];
   const oldByName = new Map(oldObjects.map((w) => [keyOf(w.manifest), w.manifest]));
-  return consumers.map((c) => {
+  // a workload created in this plan reads the new data when it starts
+  const running = consumers.filter((c) => oldByName.has(keyOf(c.manifest)));
+  if (!running.length) return [head];
+  return running.map((c) => {
     const before = oldByName.get(keyOf(c.manifest));
     const rolls = before && changedPaths(before.spec?.template, c.manifest.spec?.template).length > 0;
     const ref = describeRef(refOf(c));

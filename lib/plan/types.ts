@@ -28,6 +28,7 @@ export const DISRUPTIVE_CHANGE_IDS = [
   'node-local-dns-ip',
   'kubelet-cluster-dns',
   'kube-proxy-mode',
+  'konnectivity',
   'api-server-endpoint',
   'certificate-sans',
   'cloud-provider',
