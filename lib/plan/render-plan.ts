@@ -44,11 +44,11 @@ function objectLines(c: ObjectChange): string[] {
 
 /** The one-line summary: counts per class, worst first. */
 export function summaryLine(plan: ChangePlan): string {
-  const counts = CHANGE_CLASSES.map((c) => `${plan.counts[c]} ${c}`).join(', ');
   const refused = plan.refused.length ? ` (${plan.refused.length} refused)` : '';
+  const counts = CHANGE_CLASSES.map((c) => `${plan.counts[c]} ${c}${c === 'impossible' ? refused : ''}`).join(', ');
   const files = plan.fileChanges.length ? `; ${plan.fileChanges.length} node/control-plane file(s)` : '';
   const total = CHANGE_CLASSES.reduce((n, c) => n + plan.counts[c], 0) + plan.fileChanges.length;
-  return `Plan: ${counts}${refused}${files}${total === 0 ? ': no changes' : ''}`;
+  return `Plan: ${counts}${files}${total === 0 ? ': no changes' : ''}`;
 }
 
 /** The plan as text for a platform engineer: grouped by class, worst first, then files, then the summary. */
