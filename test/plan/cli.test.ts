@@ -93,3 +93,24 @@ describe('cluster-plan', () => {
     }
   });
 });
+
+describe('README "Upgrading and changing a cluster"', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = /\n## Upgrading and changing a cluster\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+
+  test('documents every disruptive and impossible id', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DISRUPTIVE_CHANGE_IDS, IMPOSSIBLE_CHANGE_IDS } = require('../../lib/plan/types');
+    expect([...IMPOSSIBLE_CHANGE_IDS, ...DISRUPTIVE_CHANGE_IDS].filter((id: string) => !section.includes(`\`${id}\``))).toEqual([]);
+  });
+
+  test('its example output is what the CLI prints for its example files', () => {
+    const yaml = [...section.matchAll(/```yaml\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+    const printed = /prints \(exit 0\):\n\n```\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(yaml).toHaveLength(2);
+    const dir = files({ 'old.yaml': `${yaml[0]}\n`, 'new.yaml': `${yaml[1]}\n` });
+    const r = run(dir, 'old.yaml', 'new.yaml');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${printed}\n`);
+  });
+});
