@@ -62,3 +62,7 @@ export { generatePki, PrivateKeyPem, BACKDATE_MS, type GeneratedPki, type Genera
 export { writePki, preparePkiDir, plannedPkiFiles, gitExposureWarning, PkiExistsError, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, type PkiFile, type WritePkiOptions } from './pki/write';
 export { checkExpiration, formatExpiryReport, residualTime, type CertificateExpiry, type ExpiryReport, type CheckExpirationOptions } from './pki/expiry';
 export { isCertificateDnsName, parseSubjectAltName } from './config/resolve-pki';
+export * from './plan/types';
+export { planChanges, buildPlan, formatRefusal, ChangeRefusedError, UnknownChangeIdError, NO_BASELINE_NOTE, type PlanOptions } from './plan/change-plan';
+export { synthesizeCluster, type SynthesizedCluster, type SynthesizedObject } from './plan/synthesize';
+export { renderPlanText, renderPlanJson, summaryLine } from './plan/render-plan';

@@ -23,7 +23,7 @@ describe('the npm package', () => {
   test('every entry point is in it: main, types, exports and the commands', () => {
     const entries = [pkg.main, pkg.types, ...Object.values<any>(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))), ...Object.values<string>(pkg.bin)];
     for (const e of entries) expect(files).toContain(path.normalize(e));
-    expect(Object.keys(pkg.bin).sort()).toEqual(['cluster-doctor', 'cluster-pki', 'dockershim-lint', 'extended-resource']);
+    expect(Object.keys(pkg.bin).sort()).toEqual(['cluster-doctor', 'cluster-pki', 'cluster-plan', 'dockershim-lint', 'extended-resource']);
   });
 
   test('every relative require of the packaged code resolves inside the package', () => {
