@@ -21,6 +21,7 @@ import { kubectl, startCluster, stopCluster, type ClusterState } from '../test/e
 import { PulumiProject } from '../test/e2e/harness/pulumi';
 import { repoRoot, tierVersions, tool, toolsDir, versions } from '../test/e2e/harness/tools';
 import { benchTenants } from './bench-tenants';
+import { benchUpgrades } from './bench-upgrades';
 import { extractDnsSection, spliceDnsSection } from './dns-bench-lib';
 
 const root = repoRoot();
@@ -167,6 +168,12 @@ async function clusterRows(dist: string, pulumiDist: string): Promise<Row[]> {
     rows.push(summarize('pulumi', 'kubectl apply --server-side, fresh (same objects)', kubectlCmd, samples.kubectlFresh));
     rows.push(summarize('pulumi', 'kubectl apply --server-side, no-op (same objects)', kubectlCmd, samples.kubectlNoop));
     fs.rmSync(project.dir, { recursive: true, force: true });
+
+    for (const u of benchUpgrades(kubeconfig, work, CLUSTER_RUNS)) {
+      const asSamples = (seconds: number[]) => seconds.map((s) => ({ seconds: s, rssMb: NaN }));
+      rows.push(summarize('upgrade', `pulumi up, upgrade: ${u.path}`, `${p} up --yes --skip-preview`, asSamples(u.upgradeSeconds), { note: 'a stack deployed at the old config' }));
+      rows.push(summarize('upgrade', `pulumi up, fresh at the new config (${u.path})`, `${p} up --yes --skip-preview`, asSamples(u.freshSeconds), { note: 'an empty stack, same run' }));
+    }
   } finally {
     if (state) stopCluster(state);
   }
@@ -257,6 +264,7 @@ function render(rows: Row[], targets: string[], clusterNote: string, seconds: nu
     ['scale', 'Scale: tenant namespaces (app alone)'],
     ['cluster', 'kubectl against the e2e cluster (real kube-apiserver + etcd, KWOK nodes)'],
     ['pulumi', 'Pulumi against the same cluster (Pulumi.dev.yaml), next to kubectl on the same objects'],
+    ['upgrade', 'Pulumi upgrade paths (test/e2e/harness/upgrade-paths.ts), next to a fresh up of the new config'],
   ];
   const out = [
     '# Benchmarks',
@@ -278,7 +286,7 @@ function render(rows: Row[], targets: string[], clusterNote: string, seconds: nu
     const inGroup = rows.filter((r) => r.group === group);
     out.push(`## ${title}`, '');
     if (inGroup.length) out.push(table(inGroup), '');
-    else if (group === 'cluster' || group === 'pulumi') out.push(clusterNote || 'not measured', '');
+    else if (group === 'cluster' || group === 'pulumi' || group === 'upgrade') out.push(clusterNote || 'not measured', '');
   }
   return out.join('\n');
 }

@@ -56,6 +56,17 @@ export function skipAwait(o: Manifest, awaitWorkloads: boolean): boolean {
 }
 
 /**
+ * The provider's annotations on an object: skipAwait (above), and patchForce on every object. A hand edit
+ * (kubectl edit, patch, scale) takes over the fields it touched, and every later server-side apply of ours then
+ * failed with a field conflict (measured in test/e2e/pulumi-day2.e2e.test.ts), so `pulumi up --refresh` could not
+ * restore our values. The stack is the source of truth for the fields it sets: its applies take them back; fields it
+ * does not set stay whoever's they are. (The pinned provider build ignores the provider-wide `enablePatchForce`.)
+ */
+export function pulumiAnnotations(o: Manifest, awaitWorkloads: boolean): Record<string, string> {
+  return { 'pulumi.com/patchForce': 'true', ...(skipAwait(o, awaitWorkloads) ? { 'pulumi.com/skipAwait': 'true' } : {}) };
+}
+
+/**
  * `Kind/namespace/name` of the ServiceAccount, ConfigMaps and Secrets a workload's pods use. A workload that
  * depends on them is created after them (no pod fails on a missing account) and destroyed before them (no
  * controller recreates a pod after its account is gone).
@@ -158,7 +169,7 @@ export class ClusterBootstrapStack extends pulumi.ComponentResource {
       // objects of the bootstrap itself only; ordering sorts them before the workloads that use them
       needs.push(...podInputs(o).filter((r) => refs.has(r)));
       this.dependencies[ref] = needs;
-      const metadata = skipAwait(o, args.awaitWorkloads ?? false) ? { ...o.metadata, annotations: { ...o.metadata.annotations, 'pulumi.com/skipAwait': 'true' } } : o.metadata;
+      const metadata = { ...o.metadata, annotations: { ...o.metadata.annotations, ...pulumiAnnotations(o, args.awaitWorkloads ?? false) } };
       const Resource = resourceClass(o.apiVersion, o.kind);
       this.resources[ref] = new Resource(o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name, { ...o, metadata }, {
         parent: this.components[id],

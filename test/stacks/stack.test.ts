@@ -164,6 +164,41 @@ describe('what Pulumi keeps when an object leaves the program', () => {
   });
 });
 
+describe('the change plan inside the program', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { gateChanges, deployedConfigFrom } = require('../../stacks/src/change-gate') as typeof import('../../stacks/src/change-gate');
+  const before = { clusterName: 'dev' };
+
+  test('an impossible change is refused with the words of cluster-plan, unless acknowledged by its id', () => {
+    const deployed = deployedConfigFrom(before);
+    const after = parseClusterConfig({ clusterName: 'dev', networking: { podSubnet: '10.200.0.0/16' } });
+    expect(() => gateChanges(deployed, after, [])).toThrow(pulumi.RunError);
+    expect(() => gateChanges(deployed, after, [])).toThrow(/networking\.podSubnet \[pod-cidr\]: cannot change on a running cluster \(old "10\.244\.0\.0\/16", new "10\.200\.0\.0\/16"\)/);
+    expect(gateChanges(deployed, after, ['pod-cidr']).plan.refused).toEqual([]);
+  });
+
+  test('a disruptive change and a deleted namespace are warnings; a retained tenant is said to stay', () => {
+    const deployed = deployedConfigFrom({ tenants: [{ name: 'team-a' }, { name: 'team-b', onRemoval: 'delete' }] });
+    const { warnings } = gateChanges(deployed, parseClusterConfig({ windows: { enabled: true } }), []);
+    expect(warnings.filter((w) => w.startsWith('disruptive change windows.enabled [windows]'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.startsWith('change plan: Namespace'))).toEqual([
+      'change plan: Namespace team-a leaves the stack but stays in the cluster with everything inside it (tenant onRemoval: retain)',
+      'change plan: Namespace team-b is deleted with everything inside it',
+    ]);
+  });
+
+  test('nothing deployed, or a deployed config that no longer parses: planned against nothing, and said so', () => {
+    const unreadable = deployedConfigFrom({ networking: { podSubnet: 'not-a-cidr' } });
+    expect(unreadable.config).toBeUndefined();
+    expect(unreadable.note).toMatch(/^the last deployed cluster config no longer parses/);
+    expect(gateChanges(unreadable, parseClusterConfig({}), []).warnings[0]).toMatch(/planned against nothing$/);
+  });
+
+  test('an unknown acknowledgement id is an error naming the stack config key', () => {
+    expect(() => gateChanges(deployedConfigFrom(before), parseClusterConfig(before), ['pod-cidrs'])).toThrow(/Pulumi stack config allowDisruptive: .*pod-cidrs/);
+  });
+});
+
 describe('stack config files', () => {
   const stacks = path.join(__dirname, '..', '..', 'stacks');
   const clusterOf = (file: string) => parse(fs.readFileSync(path.join(stacks, file), 'utf8')).config['cluster-bootstrap:cluster'];
