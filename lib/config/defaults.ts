@@ -130,6 +130,7 @@ export const DEFAULT_TENANT_CONFIG = {
     ingress: 'deny',
     egress: 'all-except-metadata',
   },
+  onRemoval: 'retain',
 } as const satisfies Omit<TenantConfig, 'name'>;
 
 /** Oldest Kubernetes minor version the generated manifests target. */

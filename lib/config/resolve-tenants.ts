@@ -70,7 +70,7 @@ export function resolveTenant(tenant: TenantConfig, path: string, issues: Config
     limitRange,
     resourceQuota: { hard },
     networkPolicies,
-    onRemoval: tenant.onRemoval ?? 'retain',
+    onRemoval: tenant.onRemoval ?? T.onRemoval,
   };
 }
 

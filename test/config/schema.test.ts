@@ -51,6 +51,7 @@ describe('published JSON Schema of cluster.yaml', () => {
       'networkPolicies.egress',
       'networkPolicies.enabled',
       'networkPolicies.ingress',
+      'onRemoval',
       'podSecurity.audit',
       'podSecurity.auditVersion',
       'podSecurity.enforce',
