@@ -24,6 +24,7 @@ export { ImageRef } from './images';
 export * from './components/flannel';
 export * from './components/kube-proxy-windows';
 export { synthCharts, writeFiles, type ChartOutput } from './output/synth';
+export { applyOrder, kustomization, writeKustomization, KUSTOMIZATION_FILE } from './output/kustomization';
 export { imagesOf } from './output/summary';
 export * from './network-policy';
 export * from './components/coredns';
