@@ -174,6 +174,17 @@ describe('cdk8s synth --validate, the real CLI', () => {
     expect(r.status).toBe(0);
   });
 
+  test('this repo and examples/app-repo name the plugin in their cdk8s.yaml, as a file the package ships', () => {
+    const { parse } = require('yaml');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    for (const [file, prefix] of [['cdk8s.yaml', './'], ['examples/app-repo/cdk8s.yaml', './node_modules/cluster-bootstrap/']]) {
+      const [v] = parse(fs.readFileSync(path.join(root, file), 'utf8')).validations;
+      expect(v).toEqual({ package: `${prefix}build/lib/validation/cdk8s-plugin.js`, version: pkg.version, class: 'ClusterBootstrapValidation' });
+    }
+    expect(pkg.files).toContain('build/lib/**/*.js');
+    expect(pkg.exports['./cdk8s-plugin'].default).toBe('./build/lib/validation/cdk8s-plugin.js');
+  });
+
   test('(d) a wrong property in cdk8s.yaml: fails naming the property', () => {
     const dir = appRepo({ 'app.k8s.yaml': KUBE_DNS }, { kubernetesVersoin: '1.35.4' });
     const r = run(dir, ['synth', '--check-upgrade=false', '--validate']);
