@@ -4,13 +4,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { loadAll } from 'js-yaml';
 import { ClusterBootstrap } from './lib/cluster-bootstrap';
 import { ConfigError, formatWarnings } from './lib/config/errors';
 import { findConfigSource, loadClusterConfig } from './lib/config/load';
+import { writeKustomization } from './lib/output/kustomization';
 import { makeStagingDir, mirrorFiles, publishDir } from './lib/output/publish';
 import { partitionFiles, secretInDistWarning, writeSecretFiles } from './lib/output/secrets';
-import { formatSummary, summarize } from './lib/output/summary';
+import { formatPublished, formatSummary, summarize } from './lib/output/summary';
 import { synthCharts, writeFiles } from './lib/output/synth';
+import { checkConsistency, formatRuleViolation, RuleViolationError, type ManifestDocument } from './lib/validation/consistency-rules';
 
 function main(): void {
   const source = findConfigSource();
@@ -27,7 +30,8 @@ function main(): void {
   }
   for (const line of formatWarnings(config.warnings)) process.stderr.write(line + '\n');
 
-  const target = path.resolve(process.env.CLUSTER_BOOTSTRAP_OUTDIR ?? 'dist');
+  // an empty value means unset (not the working folder, which the swap would replace)
+  const target = path.resolve(process.env.CLUSTER_BOOTSTRAP_OUTDIR || 'dist');
   const staging = makeStagingDir(target);
   let outputs;
   try {
@@ -36,18 +40,29 @@ function main(): void {
     outputs = synthCharts(app, staging);
     const files = partitionFiles([...bootstrap.files.values()].flat());
     writeFiles(files.dist, staging);
+    const kustomization = writeKustomization(outputs, staging);
+    const shown = path.relative(process.cwd(), target) || '.';
+    // the schema-free rules of the validation plugin, before anything is published: an inconsistent output never
+    // replaces dist/ (the plugin, run by `cdk8s synth` after this app exits, also checks the schemas)
+    const documents: ManifestDocument[] = [
+      ...outputs.flatMap((o) => o.objects.map((document) => ({ document, file: path.join(shown, path.basename(o.file ?? '')) }))),
+      ...files.dist.filter((f) => f.path.endsWith('.yaml')).flatMap((f) => loadAll(f.content).map((document) => ({ document, file: path.join(shown, f.path) }))),
+    ];
+    const violations = checkConsistency(documents);
+    if (violations.length) throw new RuleViolationError(`the synthesized output breaks ${violations.length} rule(s):\n${violations.map(formatRuleViolation).join('\n')}`);
     // secrets first: generated keys must be kept before a dist/ that uses them is published
     writeSecretFiles(files.secrets, config.secretsDir);
     publishDir(staging, target);
     for (const f of files.dist.filter((d) => d.secret)) process.stderr.write(secretInDistWarning(path.join(path.relative(process.cwd(), target) || '.', f.path)) + '\n');
     const cliOutdir = process.env.CDK8S_OUTDIR;
     if (cliOutdir && path.resolve(cliOutdir) !== target) mirrorFiles(target, cliOutdir);
-    const rows = summarize(outputs, bootstrap.registered, bootstrap.files, config, path.relative(process.cwd(), target) || '.');
+    const rows = summarize(outputs, bootstrap.registered, bootstrap.files, config, shown);
     // stderr: the cdk8s CLI captures the app's stdout and shows it only on failure
     process.stderr.write(formatSummary(rows, config, sourceName) + '\n');
+    process.stderr.write(formatPublished(shown, path.basename(kustomization), cliOutdir && path.resolve(cliOutdir) !== target ? path.relative(process.cwd(), cliOutdir) || '.' : undefined) + '\n');
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof RuleViolationError) {
       process.stderr.write(`error: ${e.message}\nThe previous output was left untouched.\n`);
       process.exit(1);
     }

@@ -124,13 +124,15 @@ async function clusterRows(dist: string, pulumiDist: string): Promise<Row[]> {
   try {
     state = await startCluster(fs.mkdtempSync(path.join(work, 'cluster-')));
     const kubeconfig = state.kubeconfig;
-    const apply = (file: string, dryRun: boolean) => ['apply', '--server-side', '--field-manager=bench', ...(dryRun ? ['--dry-run=server'] : []), '-f', file];
+    // each manifest by name: `-f dist/` would also read dist/kustomization.yaml, which is kustomize's input, not an object
+    const files = (target: string) => (fs.statSync(target).isDirectory() ? manifestFiles(target) : [target]).flatMap((f) => ['-f', f]);
+    const apply = (target: string, dryRun: boolean) => ['apply', '--server-side', '--field-manager=bench', ...(dryRun ? ['--dry-run=server'] : []), ...files(target)];
     const namespaces = path.join(work, 'namespaces.yaml');
     // a dry-run cannot create namespaces; a deploy creates them first, so they exist for the dry-run rows
     fs.writeFileSync(namespaces, manifestFiles(dist).map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n').split(/^---$/m).filter((d) => /^kind: Namespace$/m.test(d)).join('\n---\n'));
     const kubectlAll = (dir: string, dryRun: boolean) => () => ok(kubectl(kubeconfig, apply(dir, dryRun), undefined, 600_000), 'kubectl apply');
-    const deleteAll = (dir: string) => ok(kubectl(kubeconfig, ['delete', '-f', dir, '--ignore-not-found', '--wait=true'], undefined, 600_000), 'kubectl delete');
-    const kubectlCmd = '$TOOLS/bin/kubectl apply --server-side -f dist/';
+    const deleteAll = (dir: string) => ok(kubectl(kubeconfig, ['delete', ...files(dir), '--ignore-not-found', '--wait=true'], undefined, 600_000), 'kubectl delete');
+    const kubectlCmd = "$TOOLS/bin/kubectl apply --server-side $(printf -- '-f %s ' dist/*.k8s.yaml)";
 
     if (fs.readFileSync(namespaces, 'utf8').trim()) ok(kubectl(kubeconfig, apply(namespaces, false)), 'namespaces');
     timed(kubectlAll(dist, true));

@@ -34,7 +34,8 @@ function main(argv: string[]): number {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 1;
   }
-  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  // kustomization.yaml is kustomize's input, not an object for the API server
+  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml').sort();
   let objects = 0;
   let problems = 0;
   for (const file of files) {

@@ -7,7 +7,7 @@ import { KubernetesSchema } from '../lib/validation/kubernetes-schema';
 import { tempDir as removedAfterAll } from './support/temp-dir';
 
 const root = path.join(__dirname, '..');
-const DEFAULT_OUTPUT = ['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
+const DEFAULT_OUTPUT = ['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'flannel.k8s.yaml', 'kustomization.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki'];
 // what cdk8s.yaml runs: the bundle of build/main.js
 const mainJs = path.join(root, 'build', 'synth.js');
 
@@ -97,7 +97,7 @@ describe('synth app', () => {
     expect(run(cwd).status).toBe(0);
     fs.writeFileSync(path.join(cwd, 'cluster.yaml'), 'components:\n  flannel:\n    enabled: false\n');
     expect(run(cwd).status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['cluster-doctor-rbac.k8s.yaml', 'control-plane', 'coredns.k8s.yaml', 'kustomization.yaml', 'node', 'node-config', 'node-local-dns.k8s.yaml', 'pki']);
   });
 
   test('a files-only component writes no manifest and says so in the summary', () => {
@@ -158,6 +158,37 @@ describe('cdk8s CLI', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(fs.readdirSync(path.join(out, 'dist'))).toEqual(DEFAULT_OUTPUT);
     expect(fs.readdirSync(path.join(out, 'staging'))).toEqual(DEFAULT_OUTPUT);
+  });
+});
+
+describe('what `cdk8s synth` prints', () => {
+  /** Tokens of the output that name a file or folder (not images, CIDRs or API versions). */
+  function printedPaths(out: string): string[] {
+    const tokens = out
+      .split('\n')
+      .filter((l) => !/^\s*image /.test(l))
+      .flatMap((l) => l.split(/[\s(),]+/))
+      .map((t) => t.replace(/@[\w.-]*$/, '').replace(/[.:;]+$/, ''));
+    return [...new Set(tokens.filter((t) => t.includes('/') && (/^(\/|\.\.?\/|dist\/|build\/|\.cluster-secrets\/)/.test(t) || /\.(ya?ml|json|conf|sh|js)$/.test(t))))];
+  }
+
+  test('names dist/, the summary and the kustomization, and every path it prints exists afterwards', () => {
+    const project = tempDir();
+    // the repo's cdk8s.yaml, with its ./build paths made absolute: a project folder of its own
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8').replace(/\.\/build\//g, `${root}/build/`).replace(/node build\//g, `node ${root}/build/`));
+    const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
+    const r = run(project, { CLUSTER_CONFIG: '', CLUSTER_BOOTSTRAP_OUTDIR: '' }, cli, ['synth', '--check-upgrade=false']);
+    expect(r.status).toBe(0);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(out).toContain('flannel v0.28.9: 6 objects -> dist/flannel.k8s.yaml');
+    expect(out).toContain('published dist/ (apply with: kubectl apply -k dist/, which reads dist/kustomization.yaml)');
+    expect(out).toContain('the cdk8s CLI lists build/cdk8s-staging/ below: links to the files in dist/, which it validates');
+    expect(out).toContain('Validations ended succesfully');
+    const paths = printedPaths(out);
+    expect(paths).toEqual(expect.arrayContaining(['dist/', 'dist/kustomization.yaml', 'build/cdk8s-staging/flannel.k8s.yaml', 'dist/pki/cfssl/ca-config.json']));
+    expect(paths.filter((p) => !fs.existsSync(path.resolve(project, p)))).toEqual([]);
+    // the CLI's folder holds links into dist/, not a second copy
+    expect(fs.realpathSync(path.join(project, 'build', 'cdk8s-staging', 'flannel.k8s.yaml'))).toBe(fs.realpathSync(path.join(project, 'dist', 'flannel.k8s.yaml')));
   });
 });
 

@@ -25,7 +25,27 @@ export function publishDir(staging: string, target: string): void {
   if (hadTarget) fs.rmSync(backup, { recursive: true, force: true });
 }
 
-/** Copies the published tree into `to` (used to show the cdk8s CLI what was published). */
+/**
+ * Mirrors the published tree into `to` as symlinks to its files (folders are real): the cdk8s CLI lists and hands
+ * its validation plugins the files of its own output folder, and through the links they are the published files,
+ * not a copy that could differ. A link's target is relative, so moving both folders together keeps them working.
+ */
 export function mirrorFiles(from: string, to: string): void {
-  fs.cpSync(from, to, { recursive: true });
+  const source = path.resolve(from);
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, e.name);
+      const link = path.join(path.resolve(to), path.relative(source, file));
+      if (e.isDirectory()) {
+        fs.mkdirSync(link, { recursive: true });
+        walk(file);
+      } else {
+        fs.mkdirSync(path.dirname(link), { recursive: true });
+        fs.rmSync(link, { force: true });
+        fs.symlinkSync(path.relative(path.dirname(link), file), link);
+      }
+    }
+  };
+  fs.mkdirSync(to, { recursive: true });
+  walk(source);
 }

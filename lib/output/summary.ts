@@ -58,3 +58,13 @@ export function formatSummary(rows: readonly ComponentSummary[], config: Cluster
   lines.push(`${rows.length} component(s), ${total} objects`);
   return lines.join('\n');
 }
+
+/**
+ * Where the output went, after the summary: the folder, its kustomization, and, under `cdk8s synth`, what the
+ * CLI's own folder holds (it lists those paths next).
+ */
+export function formatPublished(publishedDir: string, kustomization: string, cliOutdir?: string): string {
+  const lines = [`published ${publishedDir}/ (apply with: kubectl apply -k ${publishedDir}/, which reads ${path.join(publishedDir, kustomization)})`];
+  if (cliOutdir) lines.push(`the cdk8s CLI lists ${cliOutdir}/ below: links to the files in ${publishedDir}/, which it validates`);
+  return lines.join('\n');
+}

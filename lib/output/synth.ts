@@ -26,7 +26,7 @@ export function synthCharts(app: App, outdir: string): ChartOutput[] {
   fs.mkdirSync(outdir, { recursive: true });
   return app.charts.map((chart) => {
     const objects = Object.values(chart.toJson()) as Record<string, any>[];
-    // an empty manifest would only make `kubectl apply -f dist/` fail with "no objects passed to apply"
+    // an empty manifest would only make `kubectl apply -k dist/` (or `-f` of the file) fail with "no objects passed to apply"
     if (!objects.length) return { id: chart.node.id, objects };
     const file = path.join(outdir, `${chart.node.id}${MANIFEST_SUFFIX}`);
     fs.writeFileSync(file, toYaml(...objects));

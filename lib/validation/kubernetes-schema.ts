@@ -104,6 +104,21 @@ export class KubernetesSchema {
     return this.bundle.kubernetesVersion;
   }
 
+  /** Whether this release serves `kind` in `apiVersion` (false for custom resources and unknown kinds). */
+  serves(apiVersion: string, kind: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.bundle.kinds, `${apiVersion}/${kind}`);
+  }
+
+  /**
+   * Whether the API group of `apiVersion` is one the release serves (core, apps, policy, rbac.authorization.k8s.io,
+   * ...): a kind in such a group that `serves` does not know is a removed or misspelt built-in, not a custom resource.
+   */
+  servesGroup(apiVersion: string): boolean {
+    const group = (v: string) => (v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
+    const wanted = group(apiVersion);
+    return Object.keys(this.bundle.kinds).some((k) => group(k.slice(0, k.lastIndexOf('/'))) === wanted);
+  }
+
   /** Every problem with one object; empty when the API server's schema accepts it. */
   validate(object: Record<string, any>): ManifestViolation[] {
     const name = describe(object);

@@ -83,6 +83,11 @@ export class NodeConfigSchema {
     return Object.keys(this.bundle.kinds);
   }
 
+  /** Whether this schema has the Go type of `apiVersion`/`kind`. */
+  serves(apiVersion: string, kind: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.bundle.kinds, `${apiVersion}/${kind}`);
+  }
+
   /** Every problem with one document; empty when its Go type accepts it. */
   validate(document: Record<string, unknown>): ConfigFileViolation[] {
     const kind = `${document?.apiVersion}/${document?.kind}`;
