@@ -73,3 +73,23 @@ describe.each(Object.keys(SCENARIOS))('scenario %s', (scenario) => {
     expect(r.stdout).toContain('+  probe: x');
   });
 });
+
+describe('kubectl apply -k dist/ (dist/kustomization.yaml, as Flux and Argo CD take it)', () => {
+  const { kubeconfig } = cluster();
+
+  test('one server-side apply of the kustomization creates every object of a cluster without them; the second changes nothing', () => {
+    const dist = synthScenario('windows');
+    // a cluster without our objects: the scenarios above applied them
+    for (const file of manifestFiles(dist)) kubectlOk(kubeconfig, ['delete', '-f', file, '--ignore-not-found', '--wait=true']);
+    expect(kubectl(kubeconfig, ['get', 'namespace', 'kube-flannel']).status).not.toBe(0);
+    // Namespaces are listed first, so one command creates them before the objects inside them
+    const first = kubectl(kubeconfig, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-k', dist]);
+    expect({ stderr: first.stderr, status: first.status }).toEqual({ stderr: '', status: 0 });
+    const before = appliedState(kubeconfig, dist);
+    expect(Object.keys(before).sort()).toEqual(objectsIn(dist).map(ref).sort());
+    kubectlOk(kubeconfig, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-k', dist]);
+    expect(appliedState(kubeconfig, dist)).toEqual(before);
+    const diff = kubectl(kubeconfig, ['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-k', dist]);
+    expect({ status: diff.status, stdout: diff.stdout }).toEqual({ status: 0, stdout: '' });
+  });
+});
