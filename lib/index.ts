@@ -1,4 +1,7 @@
-// Public API of the cluster bootstrapper.
+/**
+ * Public API of the cluster bootstrapper: `import { ... } from 'cluster-bootstrap'`. Guides: docs/extending.md.
+ * @module cluster-bootstrap
+ */
 export * from './config/types';
 export * from './config/cluster-config';
 export { Cidr, IpAddress, parseCidrList, AddressSyntaxError, type IpFamily } from './net/cidr';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Prints the config reference table (field, type, default, description) from the generated JSON Schema.
-// README.md embeds it between the config-reference markers; a test keeps the two identical.
+// docs/config-reference.md holds it between the config-reference markers; a test (test/readme.test.ts) keeps
+// the two identical.
 'use strict';
 const schema = require('../schema/cluster-config.schema.json');
 
@@ -32,13 +33,13 @@ function rows() {
 
 module.exports = { rows };
 if (require.main === module && process.argv.includes('--write')) {
-  // rewrites the block between the README markers (npm run docs)
+  // rewrites the block between the markers of docs/config-reference.md (npm run docs)
   const fs = require('fs');
-  const file = require('path').join(__dirname, '..', 'README.md');
+  const file = require('path').join(__dirname, '..', 'docs', 'config-reference.md');
   const text = fs.readFileSync(file, 'utf8');
   const updated = text.replace(/(<!-- config-reference:start[^>]*-->\n)[\s\S]*?(\n<!-- config-reference:end -->)/, (_, a, b) => a + rows() + b);
   fs.writeFileSync(file, updated);
-  console.log(updated === text ? 'README config reference already current' : 'README config reference updated');
+  console.log(updated === text ? 'docs/config-reference.md already current' : 'docs/config-reference.md updated');
 } else if (require.main === module) {
   console.log(rows());
 }

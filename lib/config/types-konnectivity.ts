@@ -46,7 +46,7 @@ export interface KonnectivityConfig {
    * apiserver-network-proxy release (images `kas-network-proxy/proxy-server` and `proxy-agent`). Another
    * release than the one paired with `kubernetesVersion` is used as written, with a warning.
    * @pattern ^v[0-9]+\.[0-9]+\.[0-9]+$
-   * @default - the release paired with `kubernetesVersion` (v0.35.0 for 1.35; see the README)
+   * @default - the release paired with `kubernetesVersion` (v0.35.0 for 1.35; see docs/control-plane-add-ons.md)
    */
   readonly version?: string;
 

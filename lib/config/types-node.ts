@@ -106,7 +106,7 @@ export interface EncryptionAtRestConfig {
   readonly resources?: string[];
 
   /**
-   * Keys of `aescbc`/`secretbox`, the first encrypts, all decrypt (see key rotation in the README). A key
+   * Keys of `aescbc`/`secretbox`, the first encrypts, all decrypt (see key rotation in docs/node-and-control-plane-files.md). A key
    * with neither `fromEnv` nor `fromFile` is generated (32 random bytes) on the first synth and kept in
    * `secretsDir`, so later synths reuse it. Never put key material in this file.
    * @default - one generated key named "key1"

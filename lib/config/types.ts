@@ -80,7 +80,7 @@ export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 export interface TenantConfig {
   /**
    * Namespace name: an RFC 1123 label, not `default` and not starting with `kube-` (reserved for the system).
-   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @pattern ^[a-z0-9]$|^[a-z0-9][-a-z0-9]*[a-z0-9]$
    */
   readonly name: string;
 

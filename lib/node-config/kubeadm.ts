@@ -11,13 +11,14 @@ export function kubeadmApiVersion(config: ClusterConfig): 'kubeadm.k8s.io/v1beta
   return config.kubernetesVersion.minor >= 31 ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
 }
 
-/** Placeholders in the join file, filled on the node (see README): a bootstrap token is short-lived and secret. */
+/** Placeholders in the join file, filled on the node (see docs/node-and-control-plane-files.md): a bootstrap token is short-lived and secret. */
 export const JOIN_PLACEHOLDERS = { token: '${KUBEADM_JOIN_TOKEN}', caCertHash: '${KUBEADM_CA_CERT_HASH}' } as const;
 
-type Args = Readonly<Record<string, string>>;
+/** Flags of a control-plane program, by name without `--`. */
+export type KubeadmArgs = Readonly<Record<string, string>>;
 
 /** `extraArgs` in the form of the API version: a map in v1beta3, a list of {name, value} in v1beta4. */
-export function extraArgs(config: ClusterConfig, args: Args): Record<string, string> | { name: string; value: string }[] {
+export function extraArgs(config: ClusterConfig, args: KubeadmArgs): Record<string, string> | { name: string; value: string }[] {
   const sorted = Object.keys(args).sort();
   return kubeadmApiVersion(config) === 'kubeadm.k8s.io/v1beta4'
     ? sorted.map((name) => ({ name, value: args[name] }))

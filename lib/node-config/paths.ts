@@ -2,7 +2,7 @@ import type { HostPathMount } from '../contributions';
 
 /**
  * Where each config file lives on a node, defined once: the kubeadm configuration mounts and points flags at
- * these paths, and the README tells operators to install the synthesized files there.
+ * these paths, and docs/node-and-control-plane-files.md tells operators to install the synthesized files there.
  */
 export const NODE_PATHS = {
   pkiDir: '/etc/kubernetes/pki',

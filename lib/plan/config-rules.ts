@@ -187,7 +187,7 @@ const RULES: readonly ConfigRule[] = [
     },
     why: 'the API server only encrypts (or decrypts) what it writes after restarting with the new EncryptionConfiguration; existing data stays as it was until rewritten, and removing a key still in use makes its data unreadable',
     procedure:
-      'follow the README\'s key rotation: each step on every control-plane node (install the file, restart kube-apiserver) before the next; rewrite the data (`kubectl get secrets -A -o json | kubectl replace -f -`) before removing an old key or provider',
+      'follow the key rotation of docs/node-and-control-plane-files.md: each step on every control-plane node (install the file, restart kube-apiserver) before the next; rewrite the data (`kubectl get secrets -A -o json | kubectl replace -f -`) before removing an old key or provider',
   },
 ];
 

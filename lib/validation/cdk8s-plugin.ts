@@ -8,6 +8,10 @@
 // 'failure', metadata)` must be called before returning; `context.logger.log` prints. A failed report makes the
 // CLI print every report and exit 2; an exception (e.g. from the constructor) exits 1 with its message.
 // cdk8s-cli is not imported: the types below restate the part of the contract used.
+/**
+ * The cdk8s validation plugin, the package export `cluster-bootstrap/cdk8s-plugin` (docs/checking-output.md).
+ * @module cluster-bootstrap/cdk8s-plugin
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 import { RULE_IDS, RULES, type RuleId, type RuleViolation } from './consistency-rules';
@@ -23,7 +27,8 @@ export interface ClusterBootstrapValidationProperties {
   readonly skipRules?: readonly RuleId[];
 }
 
-interface ViolatingResource {
+/** One object a violation names, as cdk8s-cli's report takes it. */
+export interface ViolatingResource {
   readonly resourceName: string;
   readonly locations: readonly string[];
   readonly manifestPath: string;

@@ -49,7 +49,7 @@ export function kubeProxyWindowsKubeconfig(cluster: ClusterConfig): object {
 
 /**
  * kube-proxy on Windows nodes as a HostProcess DaemonSet. Changing `kubernetesVersion` changes the image tag,
- * which rolls the DaemonSet one node at a time (see the README for the node upgrade order).
+ * which rolls the DaemonSet one node at a time (see docs/flannel.md, "Windows nodes", for the node upgrade order).
  */
 export class KubeProxyWindows extends Construct {
   readonly serviceAccount: k8s.KubeServiceAccount;

@@ -10,13 +10,14 @@ import { clusterConfiguration, initConfiguration, JOIN_PLACEHOLDERS, joinConfigu
 import { kubeletConfiguration } from '../../node-config/kubelet';
 import { NODE_PATHS, OUTPUT_PATHS } from '../../node-config/paths';
 
-type Doc = Record<string, unknown>;
+/** One YAML document of a node or control-plane config file, before validation and rendering. */
+export type NodeConfigDocument = Record<string, unknown>;
 
 /** The documents of every config file, by output path (before validation and rendering). */
-export function nodeConfigDocuments(config: ClusterConfig, wiring: ClusterWiring): Record<string, Doc[]> {
+export function nodeConfigDocuments(config: ClusterConfig, wiring: ClusterWiring): Record<string, NodeConfigDocument[]> {
   const kubelet = kubeletConfiguration(config, wiring);
   const kubeProxy = kubeProxyConfiguration(config, wiring);
-  const docs: Record<string, Doc[]> = {
+  const docs: Record<string, NodeConfigDocument[]> = {
     // one file for `kubeadm init --config`: kubeadm hands the component configs to kubelets and kube-proxy
     [OUTPUT_PATHS.kubeadmInit]: [initConfiguration(config, wiring), clusterConfiguration(config, wiring), kubelet, kubeProxy],
     [OUTPUT_PATHS.kubeadmJoin]: [joinConfiguration(config, wiring)],
@@ -36,7 +37,7 @@ const HEADERS: Readonly<Record<string, string>> = {
   [OUTPUT_PATHS.encryptionConfig]: `# ${NODE_PATHS.encryptionConfig} on every control-plane node, mode 0600 (kube-apiserver --encryption-provider-config). SECRET.`,
 };
 
-function render(file: string, documents: readonly Doc[]): string {
+function render(file: string, documents: readonly NodeConfigDocument[]): string {
   return `${HEADERS[file] ?? ''}\n${toYaml(...documents)}`;
 }
 
