@@ -21,15 +21,22 @@ function readyPodNodes(kubeconfig: string, namespace: string, selector: string):
     .sort();
 }
 
+function daemonSetStatus(kubeconfig: string, namespace: string, name: string): { desired: number; ready: number } {
+  const ds = JSON.parse(kubectlOk(kubeconfig, ['get', 'daemonset', name, '-n', namespace, '-o', 'json']));
+  return { desired: ds.status?.desiredNumberScheduled ?? 0, ready: ds.status?.numberReady ?? 0 };
+}
+
 async function expectDaemonSetOn(kubeconfig: string, namespace: string, name: string, selector: string, expected: string[]): Promise<void> {
+  // the DaemonSet controller writes its status after the pods are ready (a cold CI run read 3 of 4 once), so the
+  // wait covers both; the assertions then name what differs if the wait runs out
+  const want = { desired: expected.length, ready: expected.length };
   await waitFor(
-    `${namespace}/${name} ready on ${expected.join(', ')}`,
-    () => JSON.stringify(readyPodNodes(kubeconfig, namespace, selector)) === JSON.stringify(expected),
+    `${namespace}/${name} ready on ${expected.join(', ')} with its status counting them`,
+    () => JSON.stringify(readyPodNodes(kubeconfig, namespace, selector)) === JSON.stringify(expected) && JSON.stringify(daemonSetStatus(kubeconfig, namespace, name)) === JSON.stringify(want),
     90_000,
   );
-  const ds = JSON.parse(kubectlOk(kubeconfig, ['get', 'daemonset', name, '-n', namespace, '-o', 'json']));
-  expect(ds.status.desiredNumberScheduled).toBe(expected.length);
-  expect(ds.status.numberReady).toBe(expected.length);
+  expect(readyPodNodes(kubeconfig, namespace, selector)).toEqual(expected);
+  expect(daemonSetStatus(kubeconfig, namespace, name)).toEqual(want);
 }
 
 describe('placement', () => {
