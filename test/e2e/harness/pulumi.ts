@@ -44,6 +44,10 @@ export class PulumiProject {
     const state = path.join(dir, 'state');
     fs.mkdirSync(home, { recursive: true });
     fs.mkdirSync(state, { recursive: true });
+    // the CLI, language host and provider write temp files (kubeconfigs, pipes) that a killed run leaves behind:
+    // under the project's folder, they go when the test removes it
+    const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp, { recursive: true });
     const copy = path.join(dir, 'project');
     this.projectDir = path.join(copy, 'stacks');
     const stacks = path.join(repoRoot(), 'stacks');
@@ -56,6 +60,7 @@ export class PulumiProject {
       // the CLI finds the language host and the Kubernetes provider next to it on PATH
       PATH: `${path.join(toolsDir(), 'bin')}${path.delimiter}${process.env.PATH}`,
       PULUMI_HOME: home,
+      TMPDIR: tmp,
       PULUMI_BACKEND_URL: `file://${state}`,
       PULUMI_CONFIG_PASSPHRASE: `e2e-${process.pid}-${Date.now()}`,
       PULUMI_SKIP_UPDATE_CHECK: 'true',

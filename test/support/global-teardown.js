@@ -1,0 +1,1 @@
+module.exports = require('./tmpdir-global').teardown;
