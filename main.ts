@@ -4,7 +4,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { loadAll } from 'js-yaml';
 import { ClusterBootstrap } from './lib/cluster-bootstrap';
 import { ConfigError, formatWarnings } from './lib/config/errors';
 import { findConfigSource, loadClusterConfig } from './lib/config/load';
@@ -13,7 +12,6 @@ import { makeStagingDir, mirrorFiles, publishDir } from './lib/output/publish';
 import { partitionFiles, secretInDistWarning, writeSecretFiles } from './lib/output/secrets';
 import { formatPublished, formatSummary, summarize } from './lib/output/summary';
 import { synthCharts, writeFiles } from './lib/output/synth';
-import { checkConsistency, formatRuleViolation, RuleViolationError, type ManifestDocument } from './lib/validation/consistency-rules';
 
 function main(): void {
   const source = findConfigSource();
@@ -42,14 +40,6 @@ function main(): void {
     writeFiles(files.dist, staging);
     const kustomization = writeKustomization(outputs, staging);
     const shown = path.relative(process.cwd(), target) || '.';
-    // the schema-free rules of the validation plugin, before anything is published: an inconsistent output never
-    // replaces dist/ (the plugin, run by `cdk8s synth` after this app exits, also checks the schemas)
-    const documents: ManifestDocument[] = [
-      ...outputs.flatMap((o) => o.objects.map((document) => ({ document, file: path.join(shown, path.basename(o.file ?? '')) }))),
-      ...files.dist.filter((f) => f.path.endsWith('.yaml')).flatMap((f) => loadAll(f.content).map((document) => ({ document, file: path.join(shown, f.path) }))),
-    ];
-    const violations = checkConsistency(documents);
-    if (violations.length) throw new RuleViolationError(`the synthesized output breaks ${violations.length} rule(s):\n${violations.map(formatRuleViolation).join('\n')}`);
     // secrets first: generated keys must be kept before a dist/ that uses them is published
     writeSecretFiles(files.secrets, config.secretsDir);
     publishDir(staging, target);
@@ -62,7 +52,7 @@ function main(): void {
     process.stderr.write(formatPublished(shown, path.basename(kustomization), cliOutdir && path.resolve(cliOutdir) !== target ? path.relative(process.cwd(), cliOutdir) || '.' : undefined) + '\n');
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
-    if (e instanceof ConfigError || e instanceof RuleViolationError) {
+    if (e instanceof ConfigError) {
       process.stderr.write(`error: ${e.message}\nThe previous output was left untouched.\n`);
       process.exit(1);
     }

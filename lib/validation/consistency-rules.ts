@@ -139,8 +139,3 @@ export function checkConsistency(docs: readonly ManifestDocument[], rules: reado
 export function formatRuleViolation(v: RuleViolation): string {
   return `${v.object} (${v.file})${v.path ? ` ${v.path}` : ''}: ${v.message} [${v.rule}]\n  hint: ${v.hint}`;
 }
-
-/** Thrown by the synth app when its own output breaks a rule (before anything is published). */
-export class RuleViolationError extends Error {
-  readonly name = 'RuleViolationError';
-}
