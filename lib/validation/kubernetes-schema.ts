@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import Ajv, { type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import * as semver from 'semver';
 import { isDnsSubdomain } from '../net/names';
+import { loadPrecompiled, newAjv, precompiledValidator, type PrecompiledValidators } from './precompiled';
 
 /**
  * Strict structural validation of manifests against the official Kubernetes OpenAPI schema of a release
@@ -11,8 +13,8 @@ import { isDnsSubdomain } from '../net/names';
  * types, missing required fields, and kinds the release does not serve all fail. Runs offline.
  */
 
-const SCHEMA_DIR = path.join(__dirname, '..', '..', '..', 'schema', 'kubernetes');
-const SCHEMA_DIR_SRC = path.join(__dirname, '..', '..', 'schema', 'kubernetes');
+// compiled code lives in build/lib/validation, sources in lib/validation, the synth bundle in build/
+const SCHEMA_DIRS = [['..', '..', '..'], ['..', '..'], ['..']].map((up) => path.join(__dirname, ...up, 'schema', 'kubernetes'));
 
 interface SchemaBundle {
   readonly kubernetesVersion: string;
@@ -29,8 +31,7 @@ export interface ManifestViolation {
 }
 
 function schemaDir(): string {
-  // compiled code lives in build/lib/validation, sources in lib/validation
-  return fs.existsSync(SCHEMA_DIR) ? SCHEMA_DIR : SCHEMA_DIR_SRC;
+  return SCHEMA_DIRS.find((d) => fs.existsSync(path.join(d, '..', 'cluster-config.schema.json'))) ?? SCHEMA_DIRS[1];
 }
 
 /** Kubernetes releases with a committed schema, oldest first. */
@@ -84,20 +85,45 @@ function metadataViolations(object: Record<string, any>): Omit<ManifestViolation
   return out;
 }
 
-/** A loaded schema for one Kubernetes release; compiles each kind's validator on first use. */
+const loaded = new Map<string, KubernetesSchema>();
+
+/**
+ * A loaded schema for one Kubernetes release. Uses the validators compiled at build time when they exist, else
+ * compiles each kind's validator on first use (same Ajv options).
+ */
 export class KubernetesSchema {
   static forVersion(kubernetesVersion: string): KubernetesSchema {
     const version = schemaVersionFor(kubernetesVersion);
-    const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(schemaDir(), `${version}.json.gz`))).toString('utf8')) as SchemaBundle;
-    return new KubernetesSchema(bundle);
+    let schema = loaded.get(version);
+    if (!schema) {
+      const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(schemaDir(), `${version}.json.gz`))).toString('utf8')) as SchemaBundle;
+      schema = new KubernetesSchema(bundle, loadPrecompiled('kubernetes', version, bundle.kubernetesVersion));
+      loaded.set(version, schema);
+    }
+    return schema;
   }
 
-  private readonly ajv: Ajv;
+  private ajv?: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  private constructor(private readonly bundle: SchemaBundle) {
-    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-    this.ajv.addSchema({ $id: 'k8s', definitions: bundle.definitions });
+  private constructor(
+    private readonly bundle: SchemaBundle,
+    private readonly precompiled?: PrecompiledValidators,
+  ) {}
+
+  /** Whether validators compiled at build time are in use (false: each kind is compiled on first use). */
+  get isPrecompiled(): boolean {
+    return this.precompiled !== undefined;
+  }
+
+  private compile(key: string, definition: string): ValidateFunction {
+    const precompiled = precompiledValidator(this.precompiled, key);
+    if (precompiled) return precompiled;
+    if (!this.ajv) {
+      this.ajv = newAjv();
+      this.ajv.addSchema({ $id: 'k8s', definitions: this.bundle.definitions });
+    }
+    return this.ajv.compile({ $ref: `k8s#/definitions/${definition}` });
   }
 
   get kubernetesVersion(): string {
@@ -129,7 +155,7 @@ export class KubernetesSchema {
     }
     let validate = this.validators.get(key);
     if (!validate) {
-      validate = this.ajv.compile({ $ref: `k8s#/definitions/${definition}` });
+      validate = this.compile(key, definition);
       this.validators.set(key, validate);
     }
     const violations: ManifestViolation[] = metadataViolations(object).map((v) => ({ object: name, ...v }));

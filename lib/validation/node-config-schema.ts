@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import * as semver from 'semver';
+import { loadPrecompiled, newAjv, precompiledValidator, type PrecompiledValidators } from './precompiled';
 
 /**
  * Strict validation of the node and control-plane config files (kubeadm, kubelet, kube-proxy, audit,
@@ -61,17 +63,33 @@ export class NodeConfigSchema {
     let schema = cache.get(version);
     if (!schema) {
       const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(schemaDir(), `${version}.json.gz`))).toString('utf8')) as Bundle;
-      schema = new NodeConfigSchema(bundle);
+      schema = new NodeConfigSchema(bundle, loadPrecompiled('node-config', version, bundle.kubernetesVersion));
       cache.set(version, schema);
     }
     return schema;
   }
 
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  private ajv?: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  private constructor(private readonly bundle: Bundle) {
-    this.ajv.addSchema({ $id: 'node-config', definitions: bundle.definitions });
+  private constructor(
+    private readonly bundle: Bundle,
+    private readonly precompiled?: PrecompiledValidators,
+  ) {}
+
+  /** Whether validators compiled at build time are in use (false: each kind is compiled on first use). */
+  get isPrecompiled(): boolean {
+    return this.precompiled !== undefined;
+  }
+
+  private compile(kind: string, definition: string): ValidateFunction {
+    const precompiled = precompiledValidator(this.precompiled, kind);
+    if (precompiled) return precompiled;
+    if (!this.ajv) {
+      this.ajv = newAjv();
+      this.ajv.addSchema({ $id: 'node-config', definitions: this.bundle.definitions });
+    }
+    return this.ajv.compile({ $ref: `node-config#/definitions/${definition}` });
   }
 
   get kubernetesVersion(): string {
@@ -95,7 +113,7 @@ export class NodeConfigSchema {
     if (!definition) return [{ kind, path: '', message: `no schema for ${kind}; known: ${this.kinds.join(', ')}` }];
     let validate = this.validators.get(kind);
     if (!validate) {
-      validate = this.ajv.compile({ $ref: `node-config#/definitions/${definition}` });
+      validate = this.compile(kind, definition);
       this.validators.set(kind, validate);
     }
     if (validate(document)) return [];
