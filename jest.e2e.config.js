@@ -7,6 +7,7 @@ const OWN_CONTROL_PLANE = [
   'encryption-kms',
   'encryption-rotation',
   'harness-failures',
+  'helm',
   'konnectivity',
   'network-policy-cyclonus',
   'pulumi-day2',

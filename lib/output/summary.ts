@@ -28,6 +28,8 @@ export function summarize(
   files: ReadonlyMap<string, readonly { path: string; secret?: { inDist: boolean } }[]>,
   config: ClusterConfig,
   publishedDir: string,
+  /** Where the manifests are: `publishedDir`, or its templates/ in a Helm chart. */
+  manifestDir: string = publishedDir,
 ): ComponentSummary[] {
   const byId = new Map(components.map((c) => [c.id, c]));
   const where = (f: { path: string; secret?: { inDist: boolean } }) =>
@@ -38,7 +40,7 @@ export function summarize(
     version: byId.get(o.id)?.version(config) ?? '-',
     images: [...new Set(o.objects.flatMap(imagesOf))],
     objects: o.objects.length,
-    ...(o.file ? { file: path.join(publishedDir, path.basename(o.file)) } : {}),
+    ...(o.file ? { file: path.join(manifestDir, path.basename(o.file)) } : {}),
   }));
 }
 
@@ -59,12 +61,27 @@ export function formatSummary(rows: readonly ComponentSummary[], config: Cluster
   return lines.join('\n');
 }
 
+/** What was published: the plain folder with its kustomization, or a Helm chart (`synthConfig.format: helm`). */
+export type PublishedForm = { readonly kustomization: string } | { readonly helmChart: { readonly name: string; readonly version: string; readonly escaped: number } };
+
 /**
- * Where the output went, after the summary: the folder, its kustomization, and, under `cdk8s synth`, what the
+ * Where the output went, after the summary: the folder, how to apply it, and, under `cdk8s synth`, what the
  * CLI's own folder holds (it lists those paths next).
  */
-export function formatPublished(publishedDir: string, kustomization: string, cliOutdir?: string): string {
-  const lines = [`published ${publishedDir}/ (apply with: kubectl apply -k ${publishedDir}/, which reads ${path.join(publishedDir, kustomization)})`];
-  if (cliOutdir) lines.push(`the cdk8s CLI lists ${cliOutdir}/ below: links to the files in ${publishedDir}/, which it validates`);
+export function formatPublished(publishedDir: string, form: PublishedForm, cliOutdir?: string): string {
+  if ('kustomization' in form) {
+    const lines = [`published ${publishedDir}/ (apply with: kubectl apply -k ${publishedDir}/, which reads ${path.join(publishedDir, form.kustomization)})`];
+    if (cliOutdir) lines.push(`the cdk8s CLI lists ${cliOutdir}/ below: links to the files in ${publishedDir}/, which it validates`);
+    return lines.join('\n');
+  }
+  const c = form.helmChart;
+  const lines = [
+    `published Helm chart ${c.name} ${c.version} in ${publishedDir}/ (install with: helm upgrade --install ${c.name} ${publishedDir}/ --namespace kube-system; ` +
+      `manifests in ${path.join(publishedDir, 'templates')}/, node files listed in ${path.join(publishedDir, '.helmignore')})`,
+  ];
+  if (cliOutdir) {
+    const copies = c.escaped ? `, copies of the ${c.escaped} whose "{{" the chart escapes` : '';
+    lines.push(`the cdk8s CLI lists ${cliOutdir}/ below: the objects as plain manifests (links to ${publishedDir}/${copies}) and the node files, which it validates`);
+  }
   return lines.join('\n');
 }

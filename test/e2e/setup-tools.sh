@@ -2,7 +2,7 @@
 # Builds the real components of the e2e tier from the Go module proxy (no release downloads are reachable):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
 # (k8s.io/kubernetes), etcd and etcdctl, CoreDNS, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
-# flanneld (both pinned releases), the CNI plugins and cnitool, kube-router, cyclonus' truth table, kwok, kubeconform, kube-score, and the Pulumi CLI,
+# flanneld (both pinned releases), the CNI plugins and cnitool, kube-router, cyclonus' truth table, kwok, kubeconform, kube-score, Helm, and the Pulumi CLI,
 # its Node.js language host and the Kubernetes provider plugin,
 # into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
@@ -48,6 +48,7 @@ check_version kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTE
 check_version cyclonus github.com/mattfenwick/cyclonus "$CYCLONUS_VERSION"
 check_version kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION"
 check_version kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION"
+check_version helm helm.sh/helm/v4 "$HELM_VERSION"
 check_version pulumi github.com/pulumi/pulumi/pkg/v3 "$PULUMI_VERSION"
 check_version pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3 "$PULUMI_LANGUAGE_NODEJS_VERSION"
 check_version pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 "$PULUMI_KUBERNETES_MODULE_VERSION"
@@ -61,7 +62,7 @@ export GONOSUMDB=github.com/pulumi
 prefetch_log=$cache/prefetch.log
 (
   for dir in "$etcd_module" kms-plugin cloud-controller-manager konnectivity coredns flannel flannel-v0.27 cni-plugins \
-             cni-flannel kube-router cyclonus kwok kubeconform kube-score pulumi pulumi-language-nodejs pulumi-kubernetes; do
+             cni-flannel kube-router cyclonus kwok kubeconform kube-score helm pulumi pulumi-language-nodejs pulumi-kubernetes; do
     (cd "$tools/$dir" && go mod download) || echo "setup-tools: prefetch of $dir incomplete (the build fetches the rest)"
   done
 ) >"$prefetch_log" 2>&1 &
@@ -144,6 +145,9 @@ build cyclonus    cyclonus-truth-table    cluster-bootstrap/e2e-tools/cyclonus  
 build kwok       kwok                    sigs.k8s.io/kwok/cmd/kwok                     "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 build kubeconform kubeconform            github.com/yannh/kubeconform/cmd/kubeconform  "-s -w"
 build kube-score kube-score              github.com/zegl/kube-score/cmd/kube-score     "-s -w -X main.version=$KUBE_SCORE_VERSION"
+# Helm for the chart that `synthConfig.format: helm` publishes (helm.e2e): lint, template, install. Without the
+# stamp it calls itself "v4.3" (its Makefile sets the full version the same way).
+build helm       helm                    helm.sh/helm/v4/cmd/helm                      "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
 pulumi_version_pkg=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
 build pulumi pulumi                      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi    "-s -w -X $pulumi_version_pkg=$PULUMI_VERSION"
 build pulumi-language-nodejs pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "-s -w -X $pulumi_version_pkg=$PULUMI_LANGUAGE_NODEJS_VERSION"
