@@ -3,6 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vm from 'vm';
 import { checkOutput, OutputCheckError, writeCheckRecord } from '../../lib/output/self-check';
 import type { ChartOutput } from '../../lib/output/synth';
 import { ClusterBootstrapValidation, type ValidationContextLike } from '../../lib/validation/cdk8s-plugin';
@@ -10,6 +11,7 @@ import { CHECK_RECORD_FILE, coveringRecord } from '../../lib/validation/check-re
 import { RULE_IDS } from '../../lib/validation/consistency-rules';
 import { KubernetesSchema } from '../../lib/validation/kubernetes-schema';
 import { NodeConfigSchema } from '../../lib/validation/node-config-schema';
+import { wrapModule } from '../../lib/validation/precompiled';
 import { tempDir } from '../support/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
@@ -128,6 +130,16 @@ describe('validators compiled at build time', () => {
     const judged = objects.map((o) => precompiled.validate(o));
     expect(judged.flat().length).toBeGreaterThan(5);
     expect(judged).toEqual(objects.map((o) => compiled.validate(o)));
+  });
+
+  test('the build made a V8 code cache for each generated module that this Node accepts', () => {
+    const dir = path.join(root, 'build', 'lib', 'validation', 'generated');
+    const modules = fs.readdirSync(dir).filter((f) => f.endsWith('.js'));
+    expect(modules).toEqual(['kubernetes-v1.27.16.js', 'kubernetes-v1.35.4.js', 'node-config-v1.35.4.js']);
+    for (const f of modules) {
+      const script = new vm.Script(wrapModule(fs.readFileSync(path.join(dir, f), 'utf8')), { filename: path.join(dir, f), cachedData: fs.readFileSync(path.join(dir, `${f}.v8cache`)) });
+      expect(`${f}: rejected=${script.cachedDataRejected}`).toBe(`${f}: rejected=false`);
+    }
   });
 
   test('node-config: the same violations as Ajv compiling at run time', () => {
