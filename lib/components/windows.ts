@@ -1,4 +1,4 @@
-import type * as k8s from '../k8s';
+import * as k8s from '../k8s';
 
 /** Windows HostProcess pods: host network and the SYSTEM account (HostProcess containers are GA since 1.26). */
 export const HOST_PROCESS_POD: Pick<k8s.PodSpec, 'hostNetwork' | 'securityContext'> = {
@@ -25,3 +25,12 @@ export const WINDOWS_AMD64_AFFINITY: k8s.Affinity = {
     },
   },
 };
+
+/**
+ * Requests of a Windows node agent (flannel, kube-proxy): Burstable rather than BestEffort, which the kubelet
+ * evicts first under pressure. No limits, as for their Linux counterparts: a throttled or killed agent cuts the
+ * node's pods off the network.
+ */
+export function nodeAgentRequests(cpu: string, memory: string): k8s.ResourceRequirements {
+  return { requests: { cpu: k8s.Quantity.fromString(cpu), memory: k8s.Quantity.fromString(memory) } };
+}

@@ -107,6 +107,7 @@ export interface ResolvedKonnectivity {
   readonly probeInterval: string;
   readonly keepaliveTime: string;
   readonly agentResources: { readonly cpuRequest: string; readonly memoryRequest: string; readonly memoryLimit: string };
+  readonly serverResources: { readonly cpuRequest: string; readonly memoryRequest: string };
 }
 
 export interface ResolvedAudit {

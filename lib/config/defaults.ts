@@ -84,6 +84,7 @@ export const DEFAULT_CLUSTER_CONFIG = {
       probeInterval: '5s',
       keepaliveTime: '1m',
       agentResources: { cpuRequest: '50m', memoryRequest: '32Mi', memoryLimit: '128Mi' },
+      serverResources: { cpuRequest: '100m', memoryRequest: '64Mi' },
     },
     nodeConfig: {
       enabled: true,

@@ -59,6 +59,10 @@ export function resolveKonnectivity(file: ClusterConfigFile, apiServerHost: stri
       memoryRequest: r.memoryRequest ?? d.agentResources.memoryRequest,
       memoryLimit: r.memoryLimit ?? d.agentResources.memoryLimit,
     },
+    serverResources: {
+      cpuRequest: k.serverResources?.cpuRequest ?? d.serverResources.cpuRequest,
+      memoryRequest: k.serverResources?.memoryRequest ?? d.serverResources.memoryRequest,
+    },
   };
   const add = (field: string, value: unknown, message: string, hint: string) => issues.push({ path: `${PATH}.${field}`, value, message, hint });
 

@@ -35,6 +35,24 @@ export interface KonnectivityAgentResourcesConfig {
   readonly memoryLimit?: string;
 }
 
+/** Resources of the server container. */
+export interface KonnectivityServerResourcesConfig {
+  /**
+   * CPU request. No CPU limit: a throttled server stalls every tunnelled `logs`/`exec`/`port-forward`.
+   * @pattern ^[0-9]+m?$
+   * @default "100m"
+   */
+  readonly cpuRequest?: string;
+
+  /**
+   * Memory request (reserved on each control-plane node). No memory limit: the server buffers the streams of
+   * every agent, and an OOM-killed server cuts all tunnels at once.
+   * @pattern ^[0-9]+(Ki|Mi|Gi)$
+   * @default "64Mi"
+   */
+  readonly memoryRequest?: string;
+}
+
 export interface KonnectivityConfig {
   /**
    * Whether to deploy Konnectivity.
@@ -159,4 +177,7 @@ export interface KonnectivityConfig {
 
   /** Resources of each agent container: requests and a memory limit, so agents are never BestEffort. */
   readonly agentResources?: KonnectivityAgentResourcesConfig;
+
+  /** Resources of the server container: requests, so the server is never BestEffort, and no limits. */
+  readonly serverResources?: KonnectivityServerResourcesConfig;
 }

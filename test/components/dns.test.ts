@@ -78,7 +78,7 @@ describe('NodeLocal DNSCache, both kube-proxy modes', () => {
     expect(pod.hostNetwork).toBe(true);
     expect(pod.priorityClassName).toBe('system-node-critical');
     expect(pod.containers[0].livenessProbe.httpGet).toEqual({ host: '169.254.20.10', path: '/health', port: 8080 });
-    expect(pod.containers[0].securityContext).toEqual({ capabilities: { add: ['NET_ADMIN'] } });
+    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN'] } });
   });
 });
 

@@ -83,7 +83,8 @@ describe('Flannel chart', () => {
     expect(pod.tolerations).toEqual([{ operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.serviceAccountName).toBe('flannel');
     const flanneld = pod.containers[0];
-    expect(flanneld.securityContext).toEqual({ privileged: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } });
+    expect(flanneld.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } });
+    expect(pod.initContainers.map((c: any) => c.securityContext)).toEqual([{ allowPrivilegeEscalation: false }, { allowPrivilegeEscalation: false }]);
     expect(flanneld.resources).toEqual({ requests: { cpu: '100m', memory: '50Mi' } });
     expect(flanneld.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/run/flannel', '/etc/kube-flannel/', '/run/xtables.lock']);
     expect(pod.volumes.find((v: any) => v.name === 'xtables-lock').hostPath).toEqual({ path: '/run/xtables.lock', type: 'FileOrCreate' });

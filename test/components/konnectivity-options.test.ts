@@ -1,8 +1,9 @@
+import { parse } from 'yaml';
 import { parseClusterConfig } from '../../lib/config/parse';
 import { formatWarnings } from '../../lib/config/errors';
 import { isPairedKonnectivityVersion, KONNECTIVITY_FLAGS_SINCE, konnectivityVersionHasFlag, pairedKonnectivityVersion } from '../../lib/config/konnectivity-versions';
 import { goDurationMs } from '../../lib/config/resolve-konnectivity';
-import { konnectivityAgentArgs, konnectivityServerArgs } from '../../lib/components/konnectivity';
+import { konnectivityAgentArgs, konnectivityFiles, konnectivityServerArgs } from '../../lib/components/konnectivity';
 import { KubernetesSchema } from '../../lib/validation/kubernetes-schema';
 import { issuesOf as issues } from '../support/issues';
 import { find, synthBootstrap } from '../support/synth';
@@ -102,6 +103,24 @@ describe('Konnectivity options', () => {
     const pod = (extra: object) => find(synthBootstrap(on(extra)).charts.konnectivity, 'DaemonSet', 'konnectivity-agent').spec.template.spec.containers[0];
     expect(pod({}).resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } });
     expect(pod({ agentResources: { memoryLimit: '256Mi' } }).resources).toEqual({ requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '256Mi' } });
+  });
+
+  test('the server gets requests (Burstable) and no limits, in both forms; overrides apply', () => {
+    const server = (extra: object) => find(synthBootstrap(on({ serverForm: 'daemonset', ...extra })).charts.konnectivity, 'DaemonSet', 'konnectivity-server').spec.template.spec;
+    expect(server({}).containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' } });
+    expect(server({ serverResources: { memoryRequest: '256Mi' } }).containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' } });
+    const staticPod = parse(konnectivityFiles(parseClusterConfig(on())).find((f) => f.path === 'control-plane/manifests/konnectivity-server.yaml')!.content);
+    expect(staticPod.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' } });
+    expect(issues(on({ serverResources: { cpuRequest: '0.5 cores' } }))[0].path).toBe('components.konnectivity.serverResources.cpuRequest');
+  });
+
+  test('server and agent run under the runtime default seccomp profile; the server has no token, the agent a readiness probe', () => {
+    const objects = synthBootstrap(on({ serverForm: 'daemonset' })).charts.konnectivity;
+    const server = find(objects, 'DaemonSet', 'konnectivity-server').spec.template.spec;
+    const agent = find(objects, 'DaemonSet', 'konnectivity-agent').spec.template.spec;
+    expect([server.securityContext, agent.securityContext]).toEqual([{ seccompProfile: { type: 'RuntimeDefault' } }, { seccompProfile: { type: 'RuntimeDefault' } }]);
+    expect(server.automountServiceAccountToken).toBe(false);
+    expect(agent.containers[0].readinessProbe.httpGet).toEqual({ port: 8134, path: '/readyz' });
   });
 
   test('lease counting: both ends switch on together, with Roles for each; the forms pass the strict schema', () => {

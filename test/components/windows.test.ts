@@ -45,6 +45,8 @@ describe('Windows objects', () => {
     expect(pod.containers[0].image).toBe('docker.io/sigwindowstools/flannel:v0.21.5-hostprocess');
     expect(ds.spec.selector.matchLabels).toEqual({ app: 'flannel-windows' });
     expect(pod.volumes.map((v: any) => v.configMap.name)).toEqual(['kube-flannel-cfg', 'kube-flannel-windows-cfg']);
+    // Burstable like the Linux flanneld (never BestEffort, evicted first), and no limits
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '50Mi' } });
   });
 
   test('Linux Flannel keeps to Linux nodes when Windows is on', () => {
@@ -62,6 +64,7 @@ describe('Windows objects', () => {
     expect(pod.securityContext.windowsOptions.hostProcess).toBe(true);
     expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
     expect(pod.containers[0].env[0]).toEqual({ name: 'KUBE_NETWORK', value: 'flannel.4096' });
+    expect(pod.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '50Mi' } });
     const cm = find(charts['kube-proxy-windows'], 'ConfigMap', 'kube-proxy-windows');
     expect(cm.data['kubeconfig.conf']).toContain('server: https://192.0.2.10:6443');
     expect(find(charts['kube-proxy-windows'], 'ClusterRoleBinding', 'kube-proxy-windows').roleRef.name).toBe('system:node-proxier');

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startControlPlane, type RunningControlPlane } from './harness/control-plane';
+import { probeOk, startControlPlane, type RunningControlPlane } from './harness/control-plane';
 import { agentReady, agentToken, agentWorkload, metricSum, startKonnectivityAgent, startKonnectivityServer, stop, writeServerKubeconfig, type KonnectivityAgentRun, type KonnectivityServerRun } from './harness/konnectivity';
 import { otherCa, reissueServingCertificate, startKubeletNodes, type KubeletNodeRun, type SimulatedNode } from './harness/kubelet-nodes';
 import { kubectlOk } from './harness/kubectl';
@@ -75,7 +75,7 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     kubeletPort = started.port;
     kubelets = started.runs;
     await startAgents();
-    await waitFor('every agent connected to the server (/readyz)', allAgentsReady, WAIT_MS);
+    await waitFor('every agent connected to the server (our readinessProbe, /readyz)', allAgentsReady, WAIT_MS);
     await traffic!.pods(kubeconfig);
   }, 300_000);
 
@@ -200,6 +200,10 @@ describe.each(['grpc', 'http-connect'])('Konnectivity in %s mode', (mode) => {
     // the API server's tunnel client keeps redialling the missing socket until kubectl's own deadline: no quick error
     expect(await diagnose('server stopped')).toEqual(everyNode(['problem', 'tunnel-timeout']));
     expect(recorded['server stopped']).toMatch(/error dialing backend|dial unix|connection refused|no such file|context deadline exceeded|Client\.Timeout exceeded/);
+    // our DaemonSet's readiness probe turns false on every agent (it was true while they were connected), while its
+    // liveness probe still passes: a kubelet would hold the rollout without restarting the agents
+    await waitFor('every agent unready (our readinessProbe)', async () => (await Promise.all(agents.map(agentReady))).every((r) => !r), WAIT_MS);
+    expect(await Promise.all(agents.map((a) => probeOk(`http://127.0.0.1:${a.healthPort}${a.probes.liveness}`)))).toEqual(agents.map(() => true));
   }, 120_000);
 
   afterAll(() => {

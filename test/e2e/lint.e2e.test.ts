@@ -1,10 +1,11 @@
 // Third-party checks on every scenario's output: kubeconform (strict, with schemas generated from the
-// running API server's OpenAPI) and kube-score (findings only as allowed in kube-score-allowlist.yaml).
+// running API server's OpenAPI) and kube-score (findings only as allowed in kube-score-allowlist.yaml; Checkov, the
+// second scanner, is checkov.e2e.test.ts).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { kubectlOk } from './harness/cluster';
+import { describeFindings, describeStale, loadAllowlist, stale, unlisted, type Finding } from './harness/scanner-allowlist';
 import { tool } from './harness/tools';
 import { cluster, manifestFiles, objectsIn, SCENARIOS, synthScenario } from './support';
 import { tempDir } from '../support/temp-dir';
@@ -35,20 +36,6 @@ function kubeconform(schemaDir: string, files: string[]): { summary: any; resour
   return { summary: out.summary, resources: out.resources ?? [], status: r.status };
 }
 
-interface Finding {
-  readonly object: string;
-  readonly check: string;
-  readonly container: string;
-  readonly summary: string;
-}
-
-interface AllowEntry {
-  readonly object: string;
-  readonly check: string;
-  readonly containers: string[];
-  readonly reason: string;
-}
-
 function kubeScore(files: string[]): Finding[] {
   const r = spawnSync(tool('kube-score'), ['score', '--output-format', 'json', ...files], { encoding: 'utf8', timeout: 60_000 });
   const findings: Finding[] = [];
@@ -65,8 +52,8 @@ function kubeScore(files: string[]): Finding[] {
   return findings;
 }
 
-const allowlist = parse(fs.readFileSync(path.join(__dirname, 'kube-score-allowlist.yaml'), 'utf8')) as AllowEntry[];
-const allows = (f: Finding, a: AllowEntry) => a.object === f.object && a.check === f.check && (a.containers.includes('*') || a.containers.includes(f.container));
+const ALLOWLIST = path.join(__dirname, 'kube-score-allowlist.yaml');
+const allowlist = loadAllowlist(ALLOWLIST);
 
 describe('kubeconform, strict, with schemas from the running API server', () => {
   const { kubeconfig } = cluster();
@@ -99,17 +86,12 @@ describe('kube-score', () => {
     for (const scenario of Object.keys(SCENARIOS)) findings[scenario] = kubeScore(manifestFiles(synthScenario(scenario)));
   });
 
-  test('allowlist entries all carry a reason', () => {
-    for (const a of allowlist) expect(a.reason.length).toBeGreaterThan(20);
-  });
-
   test.each(Object.keys(SCENARIOS))('%s: no findings beyond the allowlist', (scenario) => {
     expect(findings[scenario].length).toBeGreaterThan(0); // kube-score ran and scored the pod templates
-    expect(findings[scenario].filter((f) => !allowlist.some((a) => allows(f, a)))).toEqual([]);
+    expect(describeFindings(unlisted(findings[scenario], allowlist), ALLOWLIST)).toBe('');
   });
 
   test('every allowlist entry still matches a finding in some scenario (no stale entries)', () => {
-    const all = Object.values(findings).flat();
-    expect(allowlist.filter((a) => !all.some((f) => allows(f, a)))).toEqual([]);
+    expect(describeStale(stale(allowlist, Object.values(findings).flat()), ALLOWLIST)).toBe('');
   });
 });

@@ -3,7 +3,7 @@
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubeadm, kubelet, kube-proxy
 # (k8s.io/kubernetes), etcd and etcdctl, CoreDNS, the Konnectivity server and agent, a cloud-controller-manager with the fake cloud (k8s.io/cloud-provider),
 # flanneld (both pinned releases), the CNI plugins and cnitool, kube-router, cyclonus' truth table, kwok, kubeconform, kube-score, Helm, and the Pulumi CLI,
-# its Node.js language host and the Kubernetes provider plugin,
+# its Node.js language host and the Kubernetes provider plugin; and Checkov from PyPI into a venv (bin/checkov),
 # into $CLUSTER_BOOTSTRAP_TOOLS/bin (default ~/.cache/cluster-bootstrap-tools).
 # Versions: test/e2e/tools/versions.env; one Go module per tool under test/e2e/tools/. The tier runs the
 # product's default Kubernetes version; E2E_KUBERNETES_VERSION=<KUBERNETES_LEGACY_VERSION> builds the older one
@@ -181,6 +181,30 @@ if [ ! -s "$stages" ]; then
     echo '---'; cat "$kwok_dir/kustomize/stage/$f"
   done > "$stages.tmp"
   mv "$stages.tmp" "$stages"
+fi
+
+# Checkov (PyPI, Python 3.10+) in its own venv, reinstalled only when the pinned version is not the one there.
+# bin/checkov is a wrapper that keeps it offline: no update check against PyPI (CKV_SKIP_PACKAGE_UPDATE_CHECK),
+# no guideline/mapping download from the Prisma Cloud API (BC_SKIP_MAPPING; callers add --skip-download too),
+# and no API key, so nothing is uploaded. docs/real-cluster-tier.md: Checkov.
+checkov_venv=$cache/checkov-venv checkov_new=
+# (the installed version from pip's metadata: `checkov --version` takes seconds to import everything)
+if [ "$("$checkov_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("checkov"))' 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
+  command -v python3 >/dev/null || { echo "setup-tools: python3 (3.10+) is required for Checkov" >&2; exit 1; }
+  t0=$(date +%s)
+  rm -rf "$checkov_venv"
+  python3 -m venv "$checkov_venv"
+  "$checkov_venv/bin/pip" install --quiet --disable-pip-version-check --no-input "checkov==$CHECKOV_VERSION"
+  echo "setup-tools: installed checkov $CHECKOV_VERSION in $(( $(date +%s) - t0 )) s"
+  built=$((built + 1)) checkov_new=1
+fi
+if [ -n "$checkov_new" ] || [ ! -x "$bin/checkov" ] || ! grep -q "Checkov $CHECKOV_VERSION," "$bin/checkov"; then
+  printf '%s\n' '#!/bin/sh' "# written by test/e2e/setup-tools.sh: Checkov $CHECKOV_VERSION, kept offline" \
+    'unset BC_API_KEY PRISMA_API_URL BC_API_URL' 'export CKV_SKIP_PACKAGE_UPDATE_CHECK=true BC_SKIP_MAPPING=TRUE' \
+    "exec '$checkov_venv/bin/checkov' \"\$@\"" > "$bin/checkov.tmp"
+  chmod +x "$bin/checkov.tmp" && mv "$bin/checkov.tmp" "$bin/checkov"
+  got=$("$bin/checkov" --version) || { echo "setup-tools: $bin/checkov does not run" >&2; exit 1; }
+  [ "$got" = "$CHECKOV_VERSION" ] || { echo "setup-tools: $bin/checkov reports '$got', not $CHECKOV_VERSION (versions.env)" >&2; exit 1; }
 fi
 
 wait "$prefetch_pid" 2>/dev/null || true

@@ -116,6 +116,8 @@ export class CloudControllerManager extends Construct {
                 command: ['/usr/local/bin/cloud-controller-manager'],
                 args: cloudControllerManagerArgs(cluster),
                 resources: { requests: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('50Mi') } },
+                // the rest of its security context (user, writable paths) belongs to the provider's image
+                securityContext: { allowPrivilegeEscalation: false },
               },
             ],
           },

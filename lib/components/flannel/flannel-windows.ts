@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../k8s';
 import type { ClusterConfig } from '../../config/cluster-config';
 import { ImageRef } from '../../images';
-import { HOST_PROCESS_POD, WINDOWS_AMD64_AFFINITY, WINDOWS_CNI_BIN, WINDOWS_CNI_CONF } from '../windows';
+import { HOST_PROCESS_POD, nodeAgentRequests, WINDOWS_AMD64_AFFINITY, WINDOWS_CNI_BIN, WINDOWS_CNI_CONF } from '../windows';
 import { flannelWindowsCniConf } from './net-conf';
 
 export interface FlannelWindowsProps {
@@ -60,6 +60,8 @@ export class FlannelWindows extends Construct {
               {
                 name: 'kube-flannel',
                 image,
+                // what the Linux flanneld requests (flannel.ts)
+                resources: nodeAgentRequests('100m', '50Mi'),
                 env: [
                   { name: 'CNI_BIN_PATH', value: WINDOWS_CNI_BIN },
                   { name: 'CNI_CONFIG_PATH', value: WINDOWS_CNI_CONF },

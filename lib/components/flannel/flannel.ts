@@ -122,6 +122,8 @@ export class Flannel extends Construct {
           image: release.cniPlugin.resolve(registry),
           command: ['cp'],
           args: ['-f', '/flannel', '/opt/cni/bin/flannel'],
+          // root copies into host folders it owns: nothing setuid to gain (no_new_privs)
+          securityContext: { allowPrivilegeEscalation: false },
           volumeMounts: [{ name: 'cni-plugin', mountPath: '/opt/cni/bin' }],
         },
         {
@@ -129,6 +131,7 @@ export class Flannel extends Construct {
           image: flannelImage,
           command: [...release.installConfCommand],
           args: ['/etc/kube-flannel/cni-conf.json', '/etc/cni/net.d/10-flannel.conflist'],
+          securityContext: { allowPrivilegeEscalation: false },
           volumeMounts: [
             { name: 'cni', mountPath: '/etc/cni/net.d' },
             { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' },
@@ -142,7 +145,8 @@ export class Flannel extends Construct {
           command: ['/opt/bin/flanneld'],
           args: ['--ip-masq', '--kube-subnet-mgr', ...(health ? [`--healthz-port=${health}`] : [])],
           resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('50Mi') } },
-          securityContext: { privileged: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
+          // root with the two capabilities it programs routes and iptables with; no_new_privs keeps it at that
+          securityContext: { privileged: false, allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
           env: [
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
             { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../k8s';
 import type { OutputFile } from '../../component';
 import type { ClusterConfig } from '../../config/cluster-config';
-import { egressSelectorConfiguration, KONNECTIVITY, konnectivityAgentArgs, konnectivityAgentEnv, konnectivityAgentResources, konnectivityServerArgs, LEASE_VERBS, proxyAgentImage, proxyServerImage } from './settings';
+import { egressSelectorConfiguration, KONNECTIVITY, konnectivityAgentArgs, konnectivityAgentEnv, konnectivityAgentResources, konnectivityServerArgs, konnectivityServerResources, LEASE_VERBS, proxyAgentImage, proxyServerImage } from './settings';
 
 export interface KonnectivityProps {
   readonly cluster: ClusterConfig;
@@ -20,12 +20,18 @@ export function konnectivityServerPodSpec(cluster: ClusterConfig): k8s.PodSpec {
   return {
     priorityClassName: 'system-cluster-critical',
     hostNetwork: true,
+    // it reaches the API server with its own kubeconfig (--kubeconfig), never with a ServiceAccount token
+    automountServiceAccountToken: false,
+    // the container runtime's default syscall filter: a Go network server needs nothing outside it
+    securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
     containers: [
       {
         name: `${SERVER}-container`,
         image: proxyServerImage(k.version).resolve(cluster.imageRegistry),
         command: ['/proxy-server'],
         args: konnectivityServerArgs(cluster),
+        // requests so it is never BestEffort on the control plane (evicted first under memory pressure)
+        resources: { requests: quantities(konnectivityServerResources(k).requests) },
         // root only to read the API server key under /etc/kubernetes/pki; no capabilities, nothing writable but the socket
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         livenessProbe: {
@@ -101,6 +107,7 @@ export class Konnectivity extends Construct {
       // the agent image is Linux-only; upstream has no selector and would land on Windows nodes
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
         {
           name: AGENT,
@@ -113,6 +120,8 @@ export class Konnectivity extends Construct {
           // only dials out and relays: no root, no capabilities, nothing to write
           securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
           livenessProbe: { httpGet: { port: k8s.IntOrString.fromNumber(k.healthPort), path: '/healthz' }, initialDelaySeconds: 15, timeoutSeconds: 15 },
+          // ready once connected to a server (/readyz), so a rollout waits for each new agent's tunnel
+          readinessProbe: { httpGet: { port: k8s.IntOrString.fromNumber(k.healthPort), path: '/readyz' }, periodSeconds: 10 },
           volumeMounts: [{ name: 'konnectivity-agent-token', mountPath: KONNECTIVITY.agentTokenDirectory }],
         },
       ],

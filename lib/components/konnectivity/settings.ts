@@ -109,6 +109,11 @@ export function konnectivityAgentResources(k: ResolvedKonnectivity): { requests:
   return { requests: { cpu: r.cpuRequest, memory: r.memoryRequest }, limits: { memory: r.memoryLimit } };
 }
 
+/** The server container's requests (Burstable, never BestEffort); no limits, as a throttled or killed server stalls every tunnel. */
+export function konnectivityServerResources(k: ResolvedKonnectivity): { requests: Record<string, string> } {
+  return { requests: { cpu: k.serverResources.cpuRequest, memory: k.serverResources.memoryRequest } };
+}
+
 /**
  * What each side does with Leases in kube-system when servers are counted from them: the server publishes,
  * renews and garbage-collects its own (k8s.io/component-helpers lease controller: get, create, update; the

@@ -4,7 +4,7 @@ import * as k8s from '../../k8s';
 import type { ClusterConfig } from '../../config/cluster-config';
 import { ImageRef } from '../../images';
 import { windowsNetworkName } from '../flannel/net-conf';
-import { HOST_PROCESS_POD, WINDOWS_CNI_BIN } from '../windows';
+import { HOST_PROCESS_POD, nodeAgentRequests, WINDOWS_CNI_BIN } from '../windows';
 
 export interface KubeProxyWindowsProps {
   readonly cluster: ClusterConfig;
@@ -93,6 +93,8 @@ export class KubeProxyWindows extends Construct {
               {
                 name: 'kube-proxy',
                 image: kubeProxyWindowsImage(cluster).resolve(cluster.imageRegistry),
+                // the requests kube-up gives kube-proxy (KUBE_PROXY_CPU_REQUEST 100m, KUBE_PROXY_MEMORY_REQUEST 50Mi)
+                resources: nodeAgentRequests('100m', '50Mi'),
                 env: [
                   { name: 'KUBE_NETWORK', value: windowsNetworkName(cluster.components.flannel.vxlan) },
                   { name: 'CNI_BIN_PATH', value: WINDOWS_CNI_BIN },

@@ -121,7 +121,8 @@ export class NodeLocalDns extends Construct {
                 image: nodeCacheImage(cluster.components.nodeLocalDns.version).resolve(cluster.imageRegistry),
                 resources: { requests: { cpu: k8s.Quantity.fromString('25m'), memory: k8s.Quantity.fromString('5Mi') } },
                 args: ['-localip', nodeLocalListenIps(cluster).join(','), '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-pidfile', '/tmp/node-cache.pid'],
-                securityContext: { capabilities: { add: ['NET_ADMIN'] } },
+                // root with NET_ADMIN for its link and iptables rules; no_new_privs keeps it at that
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN'] } },
                 ports: [
                   { containerPort: 53, name: 'dns', protocol: 'UDP' },
                   { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },

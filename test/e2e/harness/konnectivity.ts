@@ -31,10 +31,15 @@ export interface KonnectivityAgentRun {
   readonly rewrites: readonly HostRewrite[];
   readonly adminPort: number;
   readonly healthPort: number;
+  /** The paths our DaemonSet's probes ask on the health port, as a kubelet would. */
+  readonly probes: { readonly liveness: string; readonly readiness: string };
 }
 
+type HttpProbe = { httpGet?: { path: string; port: number | string } };
 interface Container {
   readonly args: string[];
+  readonly livenessProbe?: HttpProbe;
+  readonly readinessProbe?: HttpProbe;
   readonly env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   readonly volumeMounts?: { name: string; mountPath: string }[];
 }
@@ -120,6 +125,14 @@ export function downwardEnv(container: Container, node: { name: string; ip: stri
   return env;
 }
 
+/** The path our container's probe asks, after checking it targets the port `--health-server-port` names. */
+function probePath(container: Container, kind: 'livenessProbe' | 'readinessProbe'): string {
+  const get = container[kind]?.httpGet;
+  const healthPort = container.args.find((a) => a.startsWith('--health-server-port='))?.split('=')[1];
+  if (!get || String(get.port) !== healthPort) throw new Error(`our agent's ${kind} does not ask its health port ${healthPort}: ${JSON.stringify(get)}`);
+  return get.path;
+}
+
 export async function startKonnectivityAgent(
   container: Container,
   node: { name: string; ip: string },
@@ -130,17 +143,22 @@ export async function startKonnectivityAgent(
   timeoutMs = 30_000,
 ): Promise<KonnectivityAgentRun> {
   const [adminPort, healthPort] = [await freePort(), await freePort()];
+  const probes = { liveness: probePath(container, 'livenessProbe'), readiness: probePath(container, 'readinessProbe') };
   const env = downwardEnv(container, node);
   const run = konnectivityAgentRewrites(container.args, { ...files, env, serverPort: server.agentPort, adminPort, healthPort });
   const p = startProcess(`konnectivity-agent ${node.name}`, tool('konnectivity-agent'), run.args, log, env);
   pids.push(p.pid);
-  await waitReady(p, `konnectivity-agent ${node.name} /healthz on 127.0.0.1:${healthPort}`, () => probeOk(`http://127.0.0.1:${healthPort}/healthz`), timeoutMs);
-  return { node: node.name, process: p, args: run.args, rewrites: run.rewrites, adminPort, healthPort };
+  const live = `http://127.0.0.1:${healthPort}${probes.liveness}`;
+  await waitReady(p, `konnectivity-agent ${node.name} liveness ${live}`, () => probeOk(live), timeoutMs);
+  return { node: node.name, process: p, args: run.args, rewrites: run.rewrites, adminPort, healthPort, probes };
 }
 
-/** Whether the agent is connected to the server (its /readyz), within one short request. */
+/**
+ * Whether the agent passes our DaemonSet's readiness probe (its /readyz: connected to a server), within one short
+ * request: the tier waits on exactly what a kubelet would.
+ */
 export function agentReady(agent: KonnectivityAgentRun): Promise<boolean> {
-  return probeOk(`http://127.0.0.1:${agent.healthPort}/readyz`);
+  return probeOk(`http://127.0.0.1:${agent.healthPort}${agent.probes.readiness}`);
 }
 
 /** The sum of a Prometheus metric's samples on a loopback /metrics endpoint (0 when absent). The agent serves /metrics on its health port (its admin port only redirects there). */

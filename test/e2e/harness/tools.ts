@@ -33,7 +33,7 @@ export function versions(): Record<string, string> {
 
 const KUBERNETES_TOOLS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kubeadm', 'kubelet', 'kube-proxy', 'validate-node-config'] as const;
 const ETCD_TOOLS = ['etcd', 'etcdctl'] as const;
-export type ToolName = (typeof KUBERNETES_TOOLS)[number] | (typeof ETCD_TOOLS)[number] | 'kwok' | 'kubeconform' | 'kube-score' | 'helm' | 'pulumi' | 'kms-plugin' | 'cloud-controller-manager' | 'konnectivity-server' | 'konnectivity-agent' | 'coredns';
+export type ToolName = (typeof KUBERNETES_TOOLS)[number] | (typeof ETCD_TOOLS)[number] | 'kwok' | 'kubeconform' | 'kube-score' | 'checkov' | 'helm' | 'pulumi' | 'kms-plugin' | 'cloud-controller-manager' | 'konnectivity-server' | 'konnectivity-agent' | 'coredns';
 
 /**
  * The Kubernetes release of the tier and its etcd: the default one (the product's default kubernetesVersion), or
