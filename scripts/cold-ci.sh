@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs .ci/run the way CI meets a new machine: a fresh clone of one commit (default HEAD: commit first), with
-# ../shared beside it, an empty tools cache, an empty Go module cache and build cache, and an empty npm cache,
+# ../shared beside it, an empty tools cache, an empty Go module cache and build cache, and empty npm and pip caches,
 # all at once. A used checkout or a warm cache hides missing install steps (issue 15 was one).
 #
 #   bash scripts/cold-ci.sh [commit]          # prints the wall time of the whole .ci/run at the end
@@ -23,7 +23,7 @@ git -C "$work/main" checkout --quiet --detach "$commit"
 if [ -d "$repo/../shared" ]; then ln -s "$(cd "$repo/../shared" && pwd)" "$work/shared"; fi
 
 export CLUSTER_BOOTSTRAP_TOOLS=$work/tools GOMODCACHE=$work/gomod GOCACHE=$work/gocache
-export npm_config_cache=$work/npm-cache CI=true
+export npm_config_cache=$work/npm-cache PIP_CACHE_DIR=$work/pip-cache CI=true
 unset GOMODCACHE_E2E GOCACHE_E2E
 
 echo "cold-ci: commit $commit in $work/main; log $log" >&2
