@@ -1,11 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import type Ajv from 'ajv';
-import type { ValidateFunction } from 'ajv';
 import * as semver from 'semver';
 import { isDnsSubdomain } from '../net/names';
-import { loadPrecompiled, newAjv, precompiledValidator, type PrecompiledValidators } from './precompiled';
+import { KindValidators, type SchemaBundle } from './precompiled';
 
 /**
  * Strict structural validation of manifests against the official Kubernetes OpenAPI schema of a release
@@ -16,11 +13,6 @@ import { loadPrecompiled, newAjv, precompiledValidator, type PrecompiledValidato
 // compiled code lives in build/lib/validation, sources in lib/validation, the synth bundle in build/
 const SCHEMA_DIRS = [['..', '..', '..'], ['..', '..'], ['..']].map((up) => path.join(__dirname, ...up, 'schema', 'kubernetes'));
 
-interface SchemaBundle {
-  readonly kubernetesVersion: string;
-  readonly kinds: Record<string, string>;
-  readonly definitions: Record<string, object>;
-}
 
 export interface ManifestViolation {
   /** `Kind namespace/name` of the object. */
@@ -85,7 +77,6 @@ function metadataViolations(object: Record<string, any>): Omit<ManifestViolation
   return out;
 }
 
-const loaded = new Map<string, KubernetesSchema>();
 
 /**
  * A loaded schema for one Kubernetes release. Uses the validators compiled at build time when they exist, else
@@ -93,37 +84,18 @@ const loaded = new Map<string, KubernetesSchema>();
  */
 export class KubernetesSchema {
   static forVersion(kubernetesVersion: string): KubernetesSchema {
-    const version = schemaVersionFor(kubernetesVersion);
-    let schema = loaded.get(version);
-    if (!schema) {
-      const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(schemaDir(), `${version}.json.gz`))).toString('utf8')) as SchemaBundle;
-      schema = new KubernetesSchema(bundle, loadPrecompiled('kubernetes', version, bundle.kubernetesVersion));
-      loaded.set(version, schema);
-    }
-    return schema;
+    return new KubernetesSchema(KindValidators.load('kubernetes', schemaDir(), schemaVersionFor(kubernetesVersion)));
   }
 
-  private ajv?: Ajv;
-  private readonly validators = new Map<string, ValidateFunction>();
+  private constructor(private readonly validators: KindValidators) {}
 
-  private constructor(
-    private readonly bundle: SchemaBundle,
-    private readonly precompiled?: PrecompiledValidators,
-  ) {}
+  private get bundle(): SchemaBundle {
+    return this.validators.bundle;
+  }
 
   /** Whether validators compiled at build time are in use (false: each kind is compiled on first use). */
   get isPrecompiled(): boolean {
-    return this.precompiled !== undefined;
-  }
-
-  private compile(key: string, definition: string): ValidateFunction {
-    const precompiled = precompiledValidator(this.precompiled, key);
-    if (precompiled) return precompiled;
-    if (!this.ajv) {
-      this.ajv = newAjv();
-      this.ajv.addSchema({ $id: 'k8s', definitions: this.bundle.definitions });
-    }
-    return this.ajv.compile({ $ref: `k8s#/definitions/${definition}` });
+    return this.validators.isPrecompiled;
   }
 
   get kubernetesVersion(): string {
@@ -153,11 +125,7 @@ export class KubernetesSchema {
     if (!definition) {
       return [{ object: name, path: '', message: `Kubernetes ${this.kubernetesVersion} serves no ${object?.kind} in ${object?.apiVersion}` }];
     }
-    let validate = this.validators.get(key);
-    if (!validate) {
-      validate = this.compile(key, definition);
-      this.validators.set(key, validate);
-    }
+    const validate = this.validators.get(key, definition);
     const violations: ManifestViolation[] = metadataViolations(object).map((v) => ({ object: name, ...v }));
     if (!validate(object)) {
       for (const e of validate.errors ?? []) {

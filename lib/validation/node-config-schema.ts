@@ -1,10 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import type Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import * as semver from 'semver';
-import { loadPrecompiled, newAjv, precompiledValidator, type PrecompiledValidators } from './precompiled';
+import { KindValidators, type SchemaBundle } from './precompiled';
 
 /**
  * Strict validation of the node and control-plane config files (kubeadm, kubelet, kube-proxy, audit,
@@ -15,11 +13,6 @@ import { loadPrecompiled, newAjv, precompiledValidator, type PrecompiledValidato
 // compiled code lives in build/lib/validation, sources in lib/validation, the synth bundle in build/
 const DIRS = [['..', '..', '..'], ['..', '..'], ['..']].map((up) => path.join(__dirname, ...up, 'schema', 'node-config'));
 
-interface Bundle {
-  readonly kubernetesVersion: string;
-  readonly kinds: Record<string, string>;
-  readonly definitions: Record<string, object>;
-}
 
 function schemaDir(): string {
   return DIRS.find((d) => fs.existsSync(path.join(d, '..', 'cluster-config.schema.json'))) ?? DIRS[1];
@@ -55,41 +48,21 @@ function describe(e: ErrorObject): ConfigFileViolation['message'] {
   return e.message ?? e.keyword;
 }
 
-const cache = new Map<string, NodeConfigSchema>();
 
 export class NodeConfigSchema {
   static forVersion(kubernetesVersion: string): NodeConfigSchema {
-    const version = nodeConfigSchemaVersionFor(kubernetesVersion);
-    let schema = cache.get(version);
-    if (!schema) {
-      const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(schemaDir(), `${version}.json.gz`))).toString('utf8')) as Bundle;
-      schema = new NodeConfigSchema(bundle, loadPrecompiled('node-config', version, bundle.kubernetesVersion));
-      cache.set(version, schema);
-    }
-    return schema;
+    return new NodeConfigSchema(KindValidators.load('node-config', schemaDir(), nodeConfigSchemaVersionFor(kubernetesVersion)));
   }
 
-  private ajv?: Ajv;
-  private readonly validators = new Map<string, ValidateFunction>();
+  private constructor(private readonly validators: KindValidators) {}
 
-  private constructor(
-    private readonly bundle: Bundle,
-    private readonly precompiled?: PrecompiledValidators,
-  ) {}
+  private get bundle(): SchemaBundle {
+    return this.validators.bundle;
+  }
 
   /** Whether validators compiled at build time are in use (false: each kind is compiled on first use). */
   get isPrecompiled(): boolean {
-    return this.precompiled !== undefined;
-  }
-
-  private compile(kind: string, definition: string): ValidateFunction {
-    const precompiled = precompiledValidator(this.precompiled, kind);
-    if (precompiled) return precompiled;
-    if (!this.ajv) {
-      this.ajv = newAjv();
-      this.ajv.addSchema({ $id: 'node-config', definitions: this.bundle.definitions });
-    }
-    return this.ajv.compile({ $ref: `node-config#/definitions/${definition}` });
+    return this.validators.isPrecompiled;
   }
 
   get kubernetesVersion(): string {
@@ -111,11 +84,7 @@ export class NodeConfigSchema {
     const kind = `${document?.apiVersion}/${document?.kind}`;
     const definition = this.bundle.kinds[kind];
     if (!definition) return [{ kind, path: '', message: `no schema for ${kind}; known: ${this.kinds.join(', ')}` }];
-    let validate = this.validators.get(kind);
-    if (!validate) {
-      validate = this.compile(kind, definition);
-      this.validators.set(kind, validate);
-    }
+    const validate = this.validators.get(kind, definition);
     if (validate(document)) return [];
     return (validate.errors ?? []).map((e) => ({ kind, path: e.instancePath || '/', message: describe(e) }));
   }

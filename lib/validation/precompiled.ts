@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
+import * as zlib from 'zlib';
+import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 
 /** Ajv's standalone validators of one schema release, made at build time by scripts/precompile-validators.js. */
@@ -51,15 +53,64 @@ export function loadWithCodeCache(file: string): unknown {
   return module.exports;
 }
 
-/** The precompiled validator of `kind`, if there is one. */
-export function precompiledValidator(validators: PrecompiledValidators | undefined, kind: string): ValidateFunction | undefined {
-  const name = validators?.kinds[kind];
-  return name ? (validators![name] as ValidateFunction) : undefined;
+/** A committed schema bundle (schema/<family>/<release>.json.gz): definitions, and the definition of each kind. */
+export interface SchemaBundle {
+  readonly kubernetesVersion: string;
+  /** `apiVersion/Kind` to its definition's name. */
+  readonly kinds: Record<string, string>;
+  readonly definitions: Record<string, object>;
 }
 
-/** Ajv with the options the precompiled validators were made with; loaded only when something must be compiled. */
-export function newAjv(): import('ajv').default {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = (require('ajv') as typeof import('ajv')).default;
-  return new Ajv({ allErrors: true, strict: false, validateFormats: false });
+/** The `$id` each family's definitions are added under (the precompiled code was made with the same). */
+const ROOT_IDS = { kubernetes: 'k8s', 'node-config': 'node-config' } as const;
+const loadedBundles = new Map<string, KindValidators>();
+
+/**
+ * One validator per kind of a schema bundle: the build's precompiled one when there is one, else compiled by Ajv on
+ * first use with the same options (Ajv is loaded only then).
+ */
+export class KindValidators {
+  /** The bundle of `family` for `release` from `dir`, loaded once per process. */
+  static load(family: keyof typeof ROOT_IDS, dir: string, release: string): KindValidators {
+    const key = `${family}/${release}`;
+    let loaded = loadedBundles.get(key);
+    if (!loaded) {
+      const bundle = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, `${release}.json.gz`))).toString('utf8')) as SchemaBundle;
+      loaded = new KindValidators(ROOT_IDS[family], bundle, loadPrecompiled(family, release, bundle.kubernetesVersion));
+      loadedBundles.set(key, loaded);
+    }
+    return loaded;
+  }
+
+  private ajv?: Ajv;
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  private constructor(
+    private readonly rootId: string,
+    readonly bundle: SchemaBundle,
+    private readonly precompiled?: PrecompiledValidators,
+  ) {}
+
+  /** Whether validators compiled at build time are in use. */
+  get isPrecompiled(): boolean {
+    return this.precompiled !== undefined;
+  }
+
+  /** The validator of `kind` (`apiVersion/Kind`), whose schema is the bundle's definition `definition`. */
+  get(kind: string, definition: string): ValidateFunction {
+    const name = this.precompiled?.kinds[kind];
+    if (name) return this.precompiled![name] as ValidateFunction;
+    let validate = this.compiled.get(kind);
+    if (!validate) {
+      if (!this.ajv) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const AjvClass = (require('ajv') as typeof import('ajv')).default;
+        this.ajv = new AjvClass({ allErrors: true, strict: false, validateFormats: false });
+        this.ajv.addSchema({ $id: this.rootId, definitions: this.bundle.definitions });
+      }
+      validate = this.ajv.compile({ $ref: `${this.rootId}#/definitions/${definition}` });
+      this.compiled.set(kind, validate);
+    }
+    return validate;
+  }
 }
