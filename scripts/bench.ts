@@ -2,7 +2,7 @@
 // ratios hold on a noisy machine. Prints a table and writes BENCHMARKS.md. Figures are for reading; the
 // targets are reported, never asserted (no test is timed).
 //
-//   synth       app alone (`node build/synth.js`, what cdk8s.yaml runs), `npx cdk8s synth`, `npx cdk8s --version`
+//   synth       app alone (`node build/synth.js`, what cdk8s.yaml runs), `npx cdk8s synth` with and without the validation plugin, `npx cdk8s --version`
 //   scale       the app alone with 10, 100 and 1,000 tenant namespaces
 //   peers       `kubectl kustomize` over the same rendered files
 //   cluster     (when test/e2e/setup-tools.sh has built the tools) on a fresh e2e cluster: `kubectl apply
@@ -209,9 +209,11 @@ async function main(): Promise<void> {
   const { dist, objects } = synthInto(defaultDir, '');
   const app = measure('synth', 'app alone, default bootstrap', [process.execPath, path.join(root, 'build', 'synth.js')], defaultDir, { extra: { objects } });
   const synth = measure('synth', 'npx cdk8s synth, default bootstrap', [cli, 'synth', '--check-upgrade=false', '--output', path.join(work, 'staging')], root, { env: { CLUSTER_BOOTSTRAP_OUTDIR: path.join(work, 'cdk8s-dist') }, extra: { objects } });
+  // what the validation plugin adds to a synth (on our unchanged output it only compares hashes with the app's record)
+  const noValidate = measure('synth', 'npx cdk8s synth --no-validate, default bootstrap', [cli, 'synth', '--check-upgrade=false', '--no-validate', '--output', path.join(work, 'staging')], root, { env: { CLUSTER_BOOTSTRAP_OUTDIR: path.join(work, 'cdk8s-dist') }, extra: { objects } });
   const floor = measure('synth', 'npx cdk8s --version (CLI start-up floor)', [cli, '--version'], root);
   const nodeFloor = measure('synth', 'node -e 0 (Node.js start-up floor)', [process.execPath, '-e', '0'], root);
-  rows.push(app, synth, floor, nodeFloor);
+  rows.push(app, synth, noValidate, floor, nodeFloor);
 
   // 2. peers over the same files
   const kubectlBin = tool('kubectl');
