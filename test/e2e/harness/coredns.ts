@@ -82,9 +82,13 @@ export interface DigAnswer {
   readonly raw: string;
 }
 
-/** One query with dig from inside a namespace: one try, 2 s, to exactly `server` (never the machine's resolver). */
+/**
+ * One query with dig from inside a namespace, to exactly `server` (never the machine's resolver): two tries of 2 s,
+ * as a resolver retransmits a lost UDP query (glibc's default is 2 attempts); one try alone lost answers on a loaded
+ * CI machine. TIMEOUT therefore means no answer in 4 s.
+ */
 export function dig(ns: Netns, server: string, name: string, type = 'A', extra: readonly string[] = []): DigAnswer {
-  const r = execIn(ns, 'dig', [`@${server}`, name, type, '+tries=1', '+time=2', '+nocookie', ...extra], 8_000);
+  const r = execIn(ns, 'dig', [`@${server}`, name, type, '+tries=2', '+time=2', '+nocookie', ...extra], 10_000);
   const raw = r.stdout + r.stderr;
   const status = /status: ([A-Z]+)/.exec(raw)?.[1] ?? (/timed out|no servers could be reached/.test(raw) ? 'TIMEOUT' : `FAILED(${r.status})`);
   const answers: { name: string; ttl: number; type: string; data: string }[] = [];
